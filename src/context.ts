@@ -1,0 +1,110 @@
+import type { CallContext } from './policy.js';
+
+/**
+ * Where a call's `AbortSignal` comes from. The controller behind it is created only when the
+ * called function reads `ctx.signal`; until then an abort is only recorded.
+ */
+export class AbortScope {
+  #controller: AbortController | undefined;
+  #aborted = false;
+  #reason: unknown;
+  #unlink: (() => void) | undefined;
+
+  constructor(
+    /** The scope this one is nested in; its abort aborts this one too. */
+    readonly parent: AbortScope | undefined,
+    /** The caller's own signal, on the outermost scope only. */
+    readonly callerSignal: AbortSignal | undefined,
+  ) {}
+
+  /** True when this scope, or any scope around it, or the caller, has aborted. */
+  get aborted(): boolean {
+    return this.#aborted || (this.callerSignal?.aborted ?? false) || (this.parent?.aborted ?? false);
+  }
+
+  /** The abort reason when {@link aborted}: the innermost scope's reason wins. */
+  get reason(): unknown {
+    if (this.#aborted) return this.#reason;
+    if (this.callerSignal?.aborted) return this.callerSignal.reason;
+    return this.parent?.reason;
+  }
+
+  /** The signal for the called function, created on first read. */
+  get signal(): AbortSignal {
+    if (this.#controller) return this.#controller.signal;
+    if (this.callerSignal && !this.parent) return this.callerSignal;
+    const controller = new AbortController();
+    this.#controller = controller;
+    if (this.#aborted) controller.abort(this.#reason);
+    else if (this.parent?.aborted) controller.abort(this.parent.reason);
+    else if (this.parent?.canAbort) this.#link(this.parent.signal);
+    return controller.signal;
+  }
+
+  /** False for an outermost scope without a caller signal: nothing can ever abort it. */
+  get canAbort(): boolean {
+    return this.parent !== undefined || this.callerSignal !== undefined;
+  }
+
+  /** Aborts this scope (and, through their links, the scopes nested in it). */
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#unlink?.();
+    this.#controller?.abort(reason);
+  }
+
+  /** Stops listening to the parent: call it once the work in this scope has settled. */
+  dispose(): void {
+    this.#unlink?.();
+    this.#unlink = undefined;
+  }
+
+  #link(parentSignal: AbortSignal): void {
+    const onAbort = (): void => this.abort(parentSignal.reason);
+    parentSignal.addEventListener('abort', onAbort, { once: true });
+    this.#unlink = () => parentSignal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The context of one attempt of one call, as the called function and inner policies see it. */
+export class Context implements CallContext {
+  constructor(
+    readonly scope: AbortScope,
+    readonly attempt: number,
+    readonly deadline: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.scope.signal;
+  }
+
+  /** The caller's signal, set on every context of the call. */
+  get callerSignal(): AbortSignal | undefined {
+    let scope: AbortScope | undefined = this.scope;
+    while (scope.parent) scope = scope.parent;
+    return scope.callerSignal;
+  }
+
+  /** True when `error` is the caller's abort: never a failure of the dependency. */
+  isCallerAbort(error: unknown): boolean {
+    const signal = this.callerSignal;
+    return signal !== undefined && signal.aborted && signal.reason === error;
+  }
+
+  /** The same call, as attempt number `attempt`. */
+  withAttempt(attempt: number): Context {
+    return new Context(this.scope, attempt, this.deadline);
+  }
+
+  /** A nested scope that can be aborted on its own, ending at `deadline` at the latest. */
+  withScope(deadline: number): Context {
+    return new Context(new AbortScope(this.scope, undefined), this.attempt, Math.min(deadline, this.deadline));
+  }
+
+  /** The outermost context of a call made with `signal`. */
+  static root(signal: AbortSignal | undefined): Context {
+    return new Context(new AbortScope(undefined, signal), 1, Infinity);
+  }
+}

@@ -1,0 +1,59 @@
+const BRAND = Symbol.for('firebreak.error.code');
+
+/** Options every firebreak error accepts. */
+export interface FirebreakErrorOptions {
+  /** The error that led to this one. */
+  readonly cause?: unknown;
+  /**
+   * Whether to capture a stack trace. Fast-fail rejections skip it: they are created on every
+   * rejected call and their stack says nothing the error code does not.
+   * @default true
+   */
+  readonly captureStack?: boolean;
+}
+
+/**
+ * The base of every error firebreak throws. Each subclass has a literal `name` and a stable
+ * `code`; `instanceof` works across two copies of the package (a `Symbol.for` brand).
+ *
+ * @example
+ * ```ts
+ * import { FirebreakError, timeout } from 'firebreak';
+ * try {
+ *   await timeout(10).execute(() => new Promise((resolve) => setTimeout(resolve, 100)));
+ * } catch (error) {
+ *   if (error instanceof FirebreakError) console.log(error.code); // 'ERR_TIMEOUT'
+ * }
+ * ```
+ */
+export class FirebreakError extends Error {
+  /** The code of this class of error; `undefined` on the base class, which matches them all. */
+  static readonly code: string | undefined = undefined;
+
+  /** A stable machine-readable code such as `ERR_TIMEOUT`. */
+  readonly code: string;
+  declare readonly [BRAND]: string;
+
+  constructor(code: string, message: string, options: FirebreakErrorOptions = {}) {
+    const { cause, captureStack = true } = options;
+    let limit: number | undefined;
+    if (!captureStack) {
+      limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+    }
+    super(message, cause === undefined ? undefined : { cause });
+    if (limit !== undefined) Error.stackTraceLimit = limit;
+    this.code = code;
+    Object.defineProperty(this, BRAND, { value: code });
+  }
+
+  /** Recognises firebreak errors from any copy of the package, by code for subclasses. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== 'object' || value === null) return false;
+    const code = (value as { [BRAND]?: unknown })[BRAND];
+    if (typeof code !== 'string') return false;
+    return this.code === undefined || this.code === code;
+  }
+}
+
+FirebreakError.prototype.name = 'FirebreakError';

@@ -1,0 +1,160 @@
+import type { Context } from './context.js';
+import { InvalidOptionError } from './errors/invalid-option-error.js';
+import { fallback, type FallbackFunction, type FallbackOptions, type FallbackPolicy } from './fallback/fallback.js';
+import { OptionReader } from './options.js';
+import { pipeline, type Pipeline } from './pipeline.js';
+import { invokePolicy, PolicyBase, type Operation, type Policy } from './policy.js';
+import { timeout, type TimeoutOptions, type TimeoutPolicy } from './timeout/timeout.js';
+
+/** Options of a stage inside {@link firebreak}: the policy's own options, less `name`. */
+type StageOptions<O> = Omit<O, 'name'>;
+
+/**
+ * The fallback stage of {@link firebreak}: a value, a function, or a function with its options.
+ *
+ * @example
+ * ```ts
+ * import type { FirebreakFallback } from 'firebreak';
+ * const cached: FirebreakFallback = { fallback: () => 'cached', shouldHandle: (outcome) => !outcome.ok };
+ * ```
+ */
+export type FirebreakFallback =
+  | { readonly fallback: unknown; readonly shouldHandle?: FallbackOptions['shouldHandle'] }
+  | FallbackFunction<unknown>
+  | string
+  | number
+  | boolean
+  | object
+  | null;
+
+/**
+ * Options of {@link firebreak}: one key per stage; an absent key leaves that stage out.
+ *
+ * @example
+ * ```ts
+ * import { firebreak, type FirebreakOptions } from 'firebreak';
+ * const options: FirebreakOptions = { fallback: null, totalTimeout: 2_000, attemptTimeout: 500 };
+ * const auth = firebreak('auth', options);
+ * ```
+ */
+export interface FirebreakOptions {
+  /** Outermost: serves a degraded answer for any handled failure of the stages inside. */
+  readonly fallback?: FirebreakFallback;
+  /** A deadline for the whole call, retries included. */
+  readonly totalTimeout?: number | StageOptions<TimeoutOptions>;
+  /** Innermost: a limit on each attempt. */
+  readonly attemptTimeout?: number | StageOptions<TimeoutOptions>;
+}
+
+/**
+ * The policy {@link firebreak} builds, with each stage exposed for events, state and metrics
+ * (`undefined` where the stage was left out).
+ *
+ * @example
+ * ```ts
+ * import { firebreak, type Firebreak } from 'firebreak';
+ * const auth: Firebreak = firebreak('auth', { attemptTimeout: 300 });
+ * auth.attemptTimeout?.onTimeout(() => console.log('auth is slow'));
+ * ```
+ */
+export interface Firebreak<R = never> extends Pipeline<R> {
+  readonly fallback: FallbackPolicy | undefined;
+  readonly totalTimeout: TimeoutPolicy | undefined;
+  readonly attemptTimeout: TimeoutPolicy | undefined;
+}
+
+type StageKey = keyof FirebreakOptions & keyof Firebreak;
+
+type ValueOf<F> = F extends (...args: never[]) => infer V ? Awaited<V> : F;
+
+/**
+ * What the fallback stage of options `O` may return instead of the function's value.
+ *
+ * @example
+ * ```ts
+ * import type { FirebreakAlternative } from 'firebreak';
+ * type Served = FirebreakAlternative<{ fallback: () => 'cached' }>; // 'cached'
+ * ```
+ */
+export type FirebreakAlternative<O extends FirebreakOptions> = O['fallback'] extends undefined
+  ? never
+  : O['fallback'] extends { readonly fallback: infer V }
+    ? ValueOf<V>
+    : ValueOf<Exclude<O['fallback'], undefined>>;
+
+interface StageDefinition {
+  readonly key: StageKey;
+  /** Builds the stage named `name` from its option. */
+  readonly build: (name: string, option: unknown) => Policy;
+}
+
+/** The stages in pipeline order, outermost first. Adding a stage is adding a line here. */
+const STAGES: readonly StageDefinition[] = [
+  { key: 'fallback', build: buildFallback },
+  { key: 'totalTimeout', build: (name, option) => timeout(named('totalTimeout', name, timeoutOptions(option))) },
+  { key: 'attemptTimeout', build: (name, option) => timeout(named('attemptTimeout', name, timeoutOptions(option))) },
+];
+
+class FirebreakPolicy extends PolicyBase {
+  readonly #pipeline: Pipeline;
+  readonly policies: readonly Policy[];
+
+  constructor(name: string, stages: Map<StageKey, Policy>) {
+    super(name);
+    this.policies = [...stages.values()];
+    this.#pipeline = pipeline(...this.policies);
+    for (const { key } of STAGES) Object.defineProperty(this, key, { value: stages.get(key), enumerable: true });
+  }
+
+  invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    return invokePolicy(this.#pipeline, ctx, fn);
+  }
+}
+
+/**
+ * The recommended protection for one dependency: its stages in the right order,
+ * `fallback → totalTimeout → retry → circuitBreaker → bulkhead → attemptTimeout` (outermost
+ * first). Every stage is named `name`, so the metrics of one dependency share one label.
+ *
+ * @param name - the dependency's name, such as `'auth'`.
+ * @param options - {@link FirebreakOptions}: one key per stage.
+ * @throws InvalidOptionError for a bad or unknown option of any stage.
+ * @example
+ * ```ts
+ * import { firebreak } from 'firebreak';
+ * const auth = firebreak('auth', { fallback: null, totalTimeout: 1_000, attemptTimeout: 300 });
+ * const user = await auth.execute((ctx) => fetch('http://127.0.0.1:8080/verify', { signal: ctx.signal }));
+ * ```
+ */
+export function firebreak<const O extends FirebreakOptions = Record<never, never>>(
+  name: string,
+  options?: O,
+): Firebreak<FirebreakAlternative<O>> {
+  if (typeof name !== 'string' || name.length === 0) throw new InvalidOptionError('firebreak', 'name', 'a non-empty string', name);
+  const read = new OptionReader('firebreak', options, STAGES.map((stage) => stage.key));
+  const stages = new Map<StageKey, Policy>();
+  for (const { key, build } of STAGES) {
+    if (read.has(key)) stages.set(key, build(name, read.raw(key)));
+  }
+  return new FirebreakPolicy(name, stages) as unknown as Firebreak<FirebreakAlternative<O>>;
+}
+
+function named(key: StageKey, name: string, option: unknown): never {
+  if (typeof option !== 'object' || option === null || Array.isArray(option)) {
+    throw new InvalidOptionError('firebreak', key, 'an object of options', option);
+  }
+  if ('name' in option) throw new InvalidOptionError('firebreak', `${key}.name`, 'left out (every stage takes the name given to firebreak)', option.name);
+  return { ...option, name } as never;
+}
+
+function timeoutOptions(option: unknown): unknown {
+  return typeof option === 'number' ? { duration: option } : option;
+}
+
+function buildFallback(name: string, option: unknown): Policy {
+  if (typeof option === 'object' && option !== null && 'fallback' in option) {
+    const { fallback: value, ...rest } = option as { fallback: unknown };
+    return fallback(value, named('fallback', name, rest));
+  }
+  return fallback(option, { name });
+}

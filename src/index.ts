@@ -1,0 +1,20 @@
+export type { CallContext, ExecuteOptions, Operation, Outcome, Policy, ShouldHandle } from './policy.js';
+export { pipeline, type Pipeline } from './pipeline.js';
+export { manualClock, systemClock, MAX_TIMER_DELAY, type Clock, type ManualClock, type TimerHandle } from './clock.js';
+export type { Subscribe, Unsubscribe } from './events.js';
+
+export { FirebreakError, type FirebreakErrorOptions } from './errors/firebreak-error.js';
+export { InvalidOptionError } from './errors/invalid-option-error.js';
+export { TimeoutError } from './errors/timeout-error.js';
+
+export { timeout, type TimeoutEvent, type TimeoutOptions, type TimeoutPolicy, type TimeoutStrategy } from './timeout/timeout.js';
+export {
+  fallback,
+  type FallbackContext,
+  type FallbackEvent,
+  type FallbackFunction,
+  type FallbackOptions,
+  type FallbackPolicy,
+} from './fallback/fallback.js';
+
+export { firebreak, type Firebreak, type FirebreakFallback, type FirebreakOptions } from './firebreak.js';

@@ -1,0 +1,156 @@
+import { Context } from './context.js';
+
+/**
+ * What the called function gets: the signal to pass on to I/O, the attempt number and the
+ * deadline of the whole call.
+ *
+ * @example
+ * ```ts
+ * import { timeout } from 'firebreak';
+ * await timeout(1_000).execute((ctx) => fetch('http://127.0.0.1:8080/health', { signal: ctx.signal }));
+ * ```
+ */
+export interface CallContext {
+  /** Aborts on the caller's abort, on a timeout, or on a lost hedge. Created when first read. */
+  readonly signal: AbortSignal;
+  /** 1 for the first attempt, 2 for the first retry, and so on. */
+  readonly attempt: number;
+  /** Clock time (ms) by which the whole call must end; `Infinity` if none. */
+  readonly deadline: number;
+}
+
+/**
+ * How a call ended: a value or an error. Policies judge outcomes with `shouldHandle`.
+ *
+ * @example
+ * ```ts
+ * import type { Outcome } from 'firebreak';
+ * const isServerError = (outcome: Outcome<Response>) => !outcome.ok || outcome.value.status >= 500;
+ * ```
+ */
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Decides which outcomes count as failures. Default: every error except a caller abort; results
+ * are never failures.
+ *
+ * @example
+ * ```ts
+ * import { fallback, type ShouldHandle } from 'firebreak';
+ * const on503: ShouldHandle<Response> = (outcome) => !outcome.ok || outcome.value.status === 503;
+ * const served = fallback(new Response('cached'), { shouldHandle: on503 });
+ * ```
+ */
+export type ShouldHandle<T = unknown> = (outcome: Outcome<T>) => boolean;
+
+/**
+ * The function a policy protects. It may return a value, a promise or any thenable, and may throw.
+ *
+ * @example
+ * ```ts
+ * import type { Operation } from 'firebreak';
+ * const getUser: Operation<Response> = (ctx) => fetch('http://127.0.0.1:8080/user', { signal: ctx.signal });
+ * ```
+ */
+export type Operation<T> = (ctx: CallContext) => T | PromiseLike<T>;
+
+/**
+ * Options of a single call.
+ *
+ * @example
+ * ```ts
+ * import { timeout, type ExecuteOptions } from 'firebreak';
+ * const options: ExecuteOptions = { signal: AbortSignal.timeout(5_000) };
+ * await timeout(1_000).execute(() => 1, options);
+ * ```
+ */
+export interface ExecuteOptions {
+  /** The caller's signal: its abort rejects the call with `signal.reason` at once. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * A resilience policy: something that runs a function on your behalf. `R` is what the policy may
+ * return instead of the function's own value (a fallback's value); `never` for most policies.
+ *
+ * @example
+ * ```ts
+ * import { pipeline, timeout, fallback, type Policy } from 'firebreak';
+ * const policy: Policy = pipeline(fallback('cached'), timeout(500));
+ * const body = await policy.execute((ctx) => fetch('http://127.0.0.1:8080/', { signal: ctx.signal }).then((r) => r.text()));
+ * ```
+ */
+export interface Policy<R = never> {
+  /** The name used in errors, events and metric labels. */
+  readonly name: string;
+  /**
+   * Runs `fn` under this policy. The promise settles exactly once, also when `fn` throws
+   * synchronously, returns a non-promise or a thenable, or throws a non-Error value.
+   */
+  execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T | R>;
+}
+
+/**
+ * What a policy, or any of several policies, may return instead of the function's value.
+ *
+ * @example
+ * ```ts
+ * import { fallback, type Alternative } from 'firebreak';
+ * const withZero = fallback(0);
+ * type Zero = Alternative<typeof withZero>; // number
+ * ```
+ */
+export type Alternative<P> = P extends Policy<infer R> ? R : never;
+
+/** Runs `fn`, turning a synchronous throw or a thenable into a promise. */
+export function callSafely<T>(fn: Operation<T>, ctx: CallContext): Promise<T> {
+  try {
+    return Promise.resolve(fn(ctx));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * The base of firebreak's policies: `execute` makes the call's context, and each policy
+ * implements `invoke`, which runs `fn` inside a context handed down by the policy around it.
+ */
+export abstract class PolicyBase implements Policy {
+  constructor(readonly name: string) {}
+
+  /** Runs `fn` in the context `ctx`; must return a promise and never throw. */
+  abstract invoke<T>(ctx: Context, fn: Operation<T>): Promise<T>;
+
+  execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    const signal = options?.signal;
+    if (signal === undefined) return this.invoke(Context.root(undefined), fn);
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return raceCallerAbort(this.invoke(Context.root(signal), fn), signal);
+  }
+}
+
+/**
+ * Runs `policy` on `fn` inside `ctx`. A policy that is not one of firebreak's own only gets
+ * `execute`: it receives the call's signal, and `fn` keeps running in `ctx`.
+ */
+export function invokePolicy<T>(policy: Policy<unknown>, ctx: Context, fn: Operation<T>): Promise<T> {
+  if (policy instanceof PolicyBase) return policy.invoke(ctx, fn);
+  return policy.execute(() => fn(ctx), { signal: ctx.scope.canAbort ? ctx.signal : undefined }) as Promise<T>;
+}
+
+function raceCallerAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,150 @@
+import type { Clock } from '../clock.js';
+import type { Context } from '../context.js';
+import { TimeoutError } from '../errors/timeout-error.js';
+import { EventList, type Subscribe } from '../events.js';
+import { OptionReader } from '../options.js';
+import { callSafely, PolicyBase, type Operation, type Policy } from '../policy.js';
+
+/**
+ * What a timeout does at its deadline.
+ * - `'abort'`: rejects at once with {@link TimeoutError} and aborts `ctx.signal`.
+ * - `'cooperative'`: aborts `ctx.signal`, then waits for the function to settle.
+ */
+export type TimeoutStrategy = 'abort' | 'cooperative';
+
+/**
+ * Options of {@link timeout}.
+ *
+ * @example
+ * ```ts
+ * import { timeout, type TimeoutOptions } from 'firebreak';
+ * const options: TimeoutOptions = { name: 'auth', duration: 250, strategy: 'cooperative' };
+ * const guard = timeout(options);
+ * ```
+ */
+export interface TimeoutOptions {
+  /** Name for errors, events and metrics. @default 'timeout' */
+  readonly name?: string;
+  /** Milliseconds the call may take. `Infinity` disables the timeout. */
+  readonly duration: number;
+  /** What happens at the deadline. @default 'abort' */
+  readonly strategy?: TimeoutStrategy;
+  /** Source of time and timers. @default systemClock */
+  readonly clock?: Clock;
+}
+
+/**
+ * Emitted when a call runs past its timeout.
+ *
+ * @example
+ * ```ts
+ * import { timeout, type TimeoutEvent } from 'firebreak';
+ * timeout(100).onTimeout((event: TimeoutEvent) => console.log(`gave up after ${event.duration} ms`));
+ * ```
+ */
+export interface TimeoutEvent {
+  /** Milliseconds the call was given (less than `duration` when an outer deadline came first). */
+  readonly duration: number;
+}
+
+/**
+ * A timeout policy: see {@link timeout}.
+ *
+ * @example
+ * ```ts
+ * import { timeout, type TimeoutPolicy } from 'firebreak';
+ * const guard: TimeoutPolicy = timeout(100);
+ * console.log(guard.duration, guard.strategy); // 100 'abort'
+ * ```
+ */
+export interface TimeoutPolicy extends Policy {
+  readonly duration: number;
+  readonly strategy: TimeoutStrategy;
+  /** Subscribes to timeouts. */
+  readonly onTimeout: Subscribe<TimeoutEvent>;
+}
+
+class Timeout extends PolicyBase implements TimeoutPolicy {
+  readonly #timeouts = new EventList<TimeoutEvent>();
+  readonly onTimeout = this.#timeouts.subscribe;
+
+  constructor(
+    name: string,
+    readonly duration: number,
+    readonly strategy: TimeoutStrategy,
+    readonly clock: Clock,
+  ) {
+    super(name);
+  }
+
+  invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    const clock = this.clock;
+    const now = clock.now();
+    const inner = ctx.withScope(now + this.duration);
+    const allowed = inner.deadline - now;
+    if (allowed === Infinity) return callSafely(fn, inner);
+    const cooperative = this.strategy === 'cooperative';
+
+    return new Promise<T>((resolve, reject) => {
+      let timedOut: TimeoutError | undefined;
+      const timer = clock.setTimeout(
+        () => {
+          timedOut = new TimeoutError(this.name, allowed);
+          if (this.#timeouts.active) this.#timeouts.emit({ duration: allowed });
+          inner.scope.abort(timedOut);
+          if (!cooperative) reject(timedOut);
+        },
+        allowed,
+        true,
+      );
+      callSafely(fn, inner).then(
+        (value) => {
+          clock.clearTimeout(timer);
+          inner.scope.dispose();
+          resolve(value);
+        },
+        (error: unknown) => {
+          clock.clearTimeout(timer);
+          inner.scope.dispose();
+          if (timedOut && cooperative && error !== timedOut) {
+            reject(new TimeoutError(this.name, allowed, { cause: error }));
+          } else {
+            reject(error);
+          }
+        },
+      );
+    });
+  }
+}
+
+/**
+ * Limits how long a call may take. At the deadline `ctx.signal` aborts with a
+ * {@link TimeoutError}; the `'abort'` strategy (default) rejects at once, the `'cooperative'`
+ * one waits for the function to settle. `ctx.deadline` becomes the earlier of this deadline and
+ * the outer one, so inner policies (a retry, say) can respect it. A call that ends in time
+ * leaves no timer behind, and the timer never keeps the process alive.
+ *
+ * @param options - a duration in milliseconds, or {@link TimeoutOptions}.
+ * @throws InvalidOptionError for a negative, NaN or non-number duration or an unknown option.
+ * @example
+ * ```ts
+ * import { timeout } from 'firebreak';
+ * const guard = timeout(2_000);
+ * const response = await guard.execute((ctx) => fetch('http://127.0.0.1:8080/slow', { signal: ctx.signal }));
+ * ```
+ */
+export function timeout(options: number | TimeoutOptions): TimeoutPolicy {
+  const read = new OptionReader('timeout', typeof options === 'number' ? { duration: options } : options, [
+    'name',
+    'duration',
+    'strategy',
+    'clock',
+  ]);
+  if (!read.has('duration')) read.fail('duration', 'a number of milliseconds >= 0 or Infinity');
+  return new Timeout(
+    read.string('name', 'timeout'),
+    read.duration('duration', 0, { allowInfinity: true }),
+    read.oneOf('strategy', 'abort', ['abort', 'cooperative']),
+    read.clock(),
+  );
+}
