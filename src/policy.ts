@@ -1,4 +1,5 @@
 import { Context } from './context.js';
+import { EventList, type Subscribe } from './events.js';
 
 /**
  * What the called function gets: the signal to pass on to I/O, the attempt number and the
@@ -116,12 +117,29 @@ export function callSafely<T>(fn: Operation<T>, ctx: CallContext): Promise<T> {
  * implements `invoke`, which runs `fn` inside a context handed down by the policy around it.
  */
 export abstract class PolicyBase implements Policy {
+  #calls: EventList<CallEvent> | undefined;
+
   constructor(readonly name: string) {}
 
   /** Runs `fn` in the context `ctx`; must return a promise and never throw. */
   abstract invoke<T>(ctx: Context, fn: Operation<T>): Promise<T>;
 
+  /**
+   * Subscribes to every call made through `execute` on this policy (not to calls that reach it
+   * from a policy around it): whether it succeeded, and how long it took.
+   */
+  readonly onCall: Subscribe<CallEvent> = (listener) => (this.#calls ??= new EventList()).subscribe(listener);
+
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    const calls = this.#calls;
+    if (calls?.active) {
+      const started = performance.now();
+      return observeCall(this.#run(fn, options), calls, started);
+    }
+    return this.#run(fn, options);
+  }
+
+  #run<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     const signal = options?.signal;
     if (signal === undefined) return this.invoke(Context.root(undefined), fn);
     if (signal.aborted) return Promise.reject(signal.reason);
@@ -136,6 +154,35 @@ export abstract class PolicyBase implements Policy {
 export function invokePolicy<T>(policy: Policy<unknown>, ctx: Context, fn: Operation<T>): Promise<T> {
   if (policy instanceof PolicyBase) return policy.invoke(ctx, fn);
   return policy.execute(() => fn(ctx), { signal: ctx.scope.canAbort ? ctx.signal : undefined }) as Promise<T>;
+}
+
+/**
+ * A call made through a policy's `execute`, as its `onCall` listeners see it.
+ *
+ * @example
+ * ```ts
+ * import { timeout, type CallEvent } from 'firebreak';
+ * timeout(500).onCall((event: CallEvent) => console.log(event.ok, event.duration));
+ * ```
+ */
+export interface CallEvent {
+  /** Whether the call resolved (with a fallback's value too) rather than rejected. */
+  readonly ok: boolean;
+  /** How long the call took, in milliseconds. */
+  readonly duration: number;
+}
+
+function observeCall<T>(work: Promise<T>, calls: EventList<CallEvent>, started: number): Promise<T> {
+  return work.then(
+    (value) => {
+      calls.emit({ ok: true, duration: performance.now() - started });
+      return value;
+    },
+    (error: unknown) => {
+      calls.emit({ ok: false, duration: performance.now() - started });
+      throw error;
+    },
+  );
 }
 
 function raceCallerAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
