@@ -80,8 +80,8 @@ class Timeout extends PolicyBase implements TimeoutPolicy {
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
     const clock = this.clock;
     const now = clock.now();
-    const inner = ctx.withScope(now + this.duration);
-    const allowed = inner.deadline - now;
+    const allowed = Math.min(this.duration, ctx.deadline - now);
+    const inner = ctx.withScope(now + allowed);
     if (allowed === Infinity) return callSafely(fn, inner);
     const cooperative = this.strategy === 'cooperative';
 
