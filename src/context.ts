@@ -25,7 +25,7 @@ export class AbortScope {
   /** The abort reason when {@link aborted}: the innermost scope's reason wins. */
   get reason(): unknown {
     if (this.#aborted) return this.#reason;
-    if (this.callerSignal?.aborted) return this.callerSignal.reason;
+    if (this.callerSignal?.aborted) return this.callerSignal.reason as unknown;
     return this.parent?.reason;
   }
 

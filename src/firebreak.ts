@@ -134,9 +134,20 @@ export function firebreak<const O extends FirebreakOptions = Record<never, never
   const read = new OptionReader('firebreak', options, STAGES.map((stage) => stage.key));
   const stages = new Map<StageKey, Policy>();
   for (const { key, build } of STAGES) {
-    if (read.has(key)) stages.set(key, build(name, read.raw(key)));
+    if (read.has(key)) stages.set(key, buildStage(key, () => build(name, read.raw(key))));
   }
   return new FirebreakPolicy(name, stages) as unknown as Firebreak<FirebreakAlternative<O>>;
+}
+
+/** Builds one stage, naming a refused option after its place in firebreak()'s options. */
+function buildStage(key: StageKey, build: () => Policy): Policy {
+  try {
+    return build();
+  } catch (error) {
+    if (!(error instanceof InvalidOptionError) || error.factory === 'firebreak') throw error;
+    const option = error.option === 'options' ? key : `${key}.${error.option}`;
+    throw new InvalidOptionError('firebreak', option, error.expected, error.value);
+  }
 }
 
 function named(key: StageKey, name: string, option: unknown): never {
@@ -153,7 +164,7 @@ function timeoutOptions(option: unknown): unknown {
 
 function buildFallback(name: string, option: unknown): Policy {
   if (typeof option === 'object' && option !== null && 'fallback' in option) {
-    const { fallback: value, ...rest } = option as { fallback: unknown };
+    const { fallback: value, ...rest } = option;
     return fallback(value, named('fallback', name, rest));
   }
   return fallback(option, { name });

@@ -1,4 +1,4 @@
-export type { Alternative, CallContext, CallEvent, ExecuteOptions, Operation, Outcome, Policy, ShouldHandle } from './policy.js';
+export type { Alternative, CallContext, CallEvent, ExecuteOptions, ObservablePolicy, Operation, Outcome, Policy, ShouldHandle } from './policy.js';
 export { pipeline, type Pipeline } from './pipeline.js';
 export { manualClock, systemClock, MAX_TIMER_DELAY, type Clock, type ManualClock, type TimerHandle } from './clock.js';
 export type { Subscribe, Unsubscribe } from './events.js';

@@ -114,9 +114,8 @@ export class OptionReader {
   clock(key = 'clock'): Clock {
     const value = this.#options[key];
     if (value === undefined) return systemClock;
-    const clock = value as Partial<Clock> | null;
+    const clock = (typeof value === 'object' ? value : null) as Partial<Clock> | null;
     const ok =
-      typeof clock === 'object' &&
       clock !== null &&
       typeof clock.now === 'function' &&
       typeof clock.wallNow === 'function' &&

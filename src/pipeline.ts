@@ -1,5 +1,5 @@
 import type { Context } from './context.js';
-import { callSafely, invokePolicy, PolicyBase, type Alternative, type Operation, type Policy } from './policy.js';
+import { callSafely, invokePolicy, PolicyBase, type Alternative, type ObservablePolicy, type Operation, type Policy } from './policy.js';
 
 /**
  * Policies run one inside the other, the first outermost.
@@ -11,7 +11,7 @@ import { callSafely, invokePolicy, PolicyBase, type Alternative, type Operation,
  * console.log(policy.policies.length); // 2
  * ```
  */
-export interface Pipeline<R = never> extends Policy<R> {
+export interface Pipeline<R = never> extends ObservablePolicy<R> {
   /** The policies, outermost first. */
   readonly policies: readonly Policy<unknown>[];
 }
@@ -53,5 +53,5 @@ const passThrough = new PassThrough('pass-through');
  * ```
  */
 export function pipeline<const P extends readonly Policy<unknown>[]>(...policies: P): Pipeline<Alternative<P[number]>> {
-  return new PipelinePolicy(policies) as Pipeline<Alternative<P[number]>>;
+  return new PipelinePolicy(policies);
 }

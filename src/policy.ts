@@ -103,6 +103,24 @@ export interface Policy<R = never> {
  */
 export type Alternative<P> = P extends Policy<infer R> ? R : never;
 
+/**
+ * A policy built by firebreak: besides `execute`, it reports each call made through it.
+ *
+ * @example
+ * ```ts
+ * import { timeout, type ObservablePolicy } from 'firebreak';
+ * const guard: ObservablePolicy = timeout(500);
+ * guard.onCall(({ ok, duration }) => console.log(ok ? 'ok' : 'failed', `${duration} ms`));
+ * ```
+ */
+export interface ObservablePolicy<R = never> extends Policy<R> {
+  /**
+   * Subscribes to every call made through this policy's own `execute` (not to calls that reach
+   * it from a policy around it): whether it succeeded, and how long it took.
+   */
+  readonly onCall: Subscribe<CallEvent>;
+}
+
 /** Runs `fn`, turning a synchronous throw or a thenable into a promise. */
 export function callSafely<T>(fn: Operation<T>, ctx: CallContext): Promise<T> {
   try {
@@ -116,7 +134,7 @@ export function callSafely<T>(fn: Operation<T>, ctx: CallContext): Promise<T> {
  * The base of firebreak's policies: `execute` makes the call's context, and each policy
  * implements `invoke`, which runs `fn` inside a context handed down by the policy around it.
  */
-export abstract class PolicyBase implements Policy {
+export abstract class PolicyBase implements ObservablePolicy {
   #calls: EventList<CallEvent> | undefined;
 
   constructor(readonly name: string) {}
@@ -124,10 +142,6 @@ export abstract class PolicyBase implements Policy {
   /** Runs `fn` in the context `ctx`; must return a promise and never throw. */
   abstract invoke<T>(ctx: Context, fn: Operation<T>): Promise<T>;
 
-  /**
-   * Subscribes to every call made through `execute` on this policy (not to calls that reach it
-   * from a policy around it): whether it succeeded, and how long it took.
-   */
   readonly onCall: Subscribe<CallEvent> = (listener) => (this.#calls ??= new EventList()).subscribe(listener);
 
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { EventList, type Subscribe } from '../events.js';
 import { OptionReader } from '../options.js';
-import { callSafely, PolicyBase, type CallContext, type Operation, type Outcome, type Policy, type ShouldHandle } from '../policy.js';
+import { callSafely, PolicyBase, type CallContext, type Operation, type ObservablePolicy, type Outcome, type ShouldHandle } from '../policy.js';
 import { handleAllErrors, isHandledError } from '../should-handle.js';
 
 /**
@@ -70,7 +70,7 @@ export interface FallbackEvent {
  * const policy: FallbackPolicy<number> = fallback(0);
  * ```
  */
-export interface FallbackPolicy<R = unknown> extends Policy<R> {
+export interface FallbackPolicy<R = unknown> extends ObservablePolicy<R> {
   /** Subscribes to served fallbacks. */
   readonly onFallback: Subscribe<FallbackEvent>;
 }
@@ -113,10 +113,10 @@ class Fallback<R> extends PolicyBase implements FallbackPolicy<R> {
       outcome,
     };
     const made = callSafely<R>(() => this.makeValue(replaced, fallbackCtx), ctx);
-    return made.then(undefined, (error: unknown) => {
+    return made.then<T>(undefined, (error: unknown) => {
       attachCause(error, replaced);
       throw error;
-    }) as Promise<T>;
+    });
   }
 }
 

@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { EventList, type Subscribe } from '../events.js';
 import { OptionReader } from '../options.js';
-import { callSafely, PolicyBase, type Operation, type Policy } from '../policy.js';
+import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
 
 /**
  * What a timeout does at its deadline.
@@ -57,7 +57,7 @@ export interface TimeoutEvent {
  * console.log(guard.duration, guard.strategy); // 100 'abort'
  * ```
  */
-export interface TimeoutPolicy extends Policy {
+export interface TimeoutPolicy extends ObservablePolicy {
   readonly duration: number;
   readonly strategy: TimeoutStrategy;
   /** Subscribes to timeouts. */

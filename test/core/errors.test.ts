@@ -1,0 +1,47 @@
+import { describe, expect, it, vi } from 'vitest';
+import { FirebreakError, InvalidOptionError, TimeoutError } from '../../src/index.js';
+
+describe('errors', () => {
+  it('carry a literal name, a stable code and a cause', () => {
+    const cause = new Error('root');
+    const error = new TimeoutError('auth', 100, { cause });
+    expect(error.name).toBe('TimeoutError');
+    expect(error.code).toBe('ERR_TIMEOUT');
+    expect(error.cause).toBe(cause);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toBeInstanceOf(FirebreakError);
+    expect(error).not.toBeInstanceOf(InvalidOptionError);
+    expect(String(error)).toBe('TimeoutError: auth: timed out after 100 ms');
+  });
+
+  it('instanceof works across two copies of the package', async () => {
+    vi.resetModules();
+    const copy = await import('../../src/errors/timeout-error.js');
+    const base = await import('../../src/errors/firebreak-error.js');
+    expect(copy.TimeoutError).not.toBe(TimeoutError);
+    const foreign = new copy.TimeoutError('auth', 1);
+    expect(foreign).toBeInstanceOf(TimeoutError);
+    expect(foreign).toBeInstanceOf(FirebreakError);
+    expect(new TimeoutError('auth', 1)).toBeInstanceOf(copy.TimeoutError);
+    expect(new TimeoutError('auth', 1)).toBeInstanceOf(base.FirebreakError);
+    expect(new InvalidOptionError('f', 'o', 'x', 1)).not.toBeInstanceOf(copy.TimeoutError);
+  });
+
+  it('instanceof is false for lookalikes and primitives', () => {
+    expect({ code: 'ERR_TIMEOUT' }).not.toBeInstanceOf(TimeoutError);
+    expect((null as unknown) instanceof FirebreakError).toBe(false);
+    expect(('ERR_TIMEOUT' as unknown) instanceof FirebreakError).toBe(false);
+  });
+
+  it('can skip the stack trace for cheap fast-fail errors', () => {
+    const cheap = new FirebreakError('ERR_X', 'fast', { captureStack: false });
+    expect(cheap.stack).toBe('FirebreakError: fast');
+    expect(Error.stackTraceLimit).toBeGreaterThan(0);
+  });
+
+  it('InvalidOptionError names the factory, the option and the value', () => {
+    const error = new InvalidOptionError('circuitBreaker', 'failureRateThreshold', 'a number in (0, 1]', 1.5);
+    expect(error.message).toBe('circuitBreaker: `failureRateThreshold` must be a number in (0, 1], got 1.5');
+    expect(error).toMatchObject({ code: 'ERR_INVALID_OPTION', factory: 'circuitBreaker', option: 'failureRateThreshold', value: 1.5 });
+  });
+});
