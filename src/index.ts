@@ -6,6 +6,8 @@ export type { Subscribe, Unsubscribe } from './events.js';
 export { FirebreakError, type FirebreakErrorOptions } from './errors/firebreak-error.js';
 export { InvalidOptionError } from './errors/invalid-option-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
+export { BulkheadRejectedError, type BulkheadRejectionReason } from './errors/bulkhead-rejected-error.js';
+export { isFastFail } from './errors/fast-fail.js';
 
 export { timeout, type TimeoutEvent, type TimeoutOptions, type TimeoutPolicy, type TimeoutStrategy } from './timeout/timeout.js';
 export {

@@ -1,0 +1,48 @@
+import { FirebreakError } from './firebreak-error.js';
+
+/**
+ * Why a bulkhead turned a call away: `'full'` when every slot and every queue place was taken
+ * on arrival, `'queue-timeout'` when the call waited in the queue longer than `queueTimeout`.
+ *
+ * @example
+ * ```ts
+ * import type { BulkheadRejectionReason } from 'firebreak';
+ * const reason: BulkheadRejectionReason = 'queue-timeout';
+ * ```
+ */
+export type BulkheadRejectionReason = 'full' | 'queue-timeout';
+
+/**
+ * The rejection of a call that a bulkhead did not let through. It is a fast-fail: cheap to
+ * create (no stack trace), not retried by default and never recorded as a failure by a breaker.
+ *
+ * @example
+ * ```ts
+ * import { BulkheadRejectedError, bulkhead } from 'firebreak';
+ * const pool = bulkhead({ concurrency: 1 });
+ * const first = pool.execute(() => new Promise((resolve) => setTimeout(resolve, 100)));
+ * await pool.execute(() => 'second').catch((error) => {
+ *   if (error instanceof BulkheadRejectedError) console.log(error.code, error.reason); // ERR_BULKHEAD_REJECTED full
+ * });
+ * await first;
+ * ```
+ */
+export class BulkheadRejectedError extends FirebreakError {
+  static override readonly code = 'ERR_BULKHEAD_REJECTED';
+  declare readonly code: 'ERR_BULKHEAD_REJECTED';
+
+  constructor(
+    /** The name of the bulkhead. */
+    readonly policy: string,
+    /** Why the call was turned away. */
+    readonly reason: BulkheadRejectionReason,
+  ) {
+    super(
+      'ERR_BULKHEAD_REJECTED',
+      reason === 'full' ? `${policy}: bulkhead full` : `${policy}: waited too long in the bulkhead queue`,
+      { captureStack: false },
+    );
+  }
+}
+
+BulkheadRejectedError.prototype.name = 'BulkheadRejectedError';
