@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { EventList, type Subscribe } from '../events.js';
 import { OptionReader } from '../options.js';
+import { Deadline, DeadlineQueue } from './deadline-queue.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
 
 /**
@@ -67,6 +68,7 @@ export interface TimeoutPolicy extends ObservablePolicy {
 class Timeout extends PolicyBase implements TimeoutPolicy {
   readonly #timeouts = new EventList<TimeoutEvent>();
   readonly onTimeout = this.#timeouts.subscribe;
+  readonly #queue: DeadlineQueue;
 
   constructor(
     name: string,
@@ -75,46 +77,69 @@ class Timeout extends PolicyBase implements TimeoutPolicy {
     readonly clock: Clock,
   ) {
     super(name);
+    this.#queue = new DeadlineQueue(clock);
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
-    const clock = this.clock;
-    const now = clock.now();
+    const now = this.clock.now();
     const allowed = Math.min(this.duration, ctx.deadline - now);
+    if (allowed === Infinity) return callSafely(fn, ctx);
     const inner = ctx.withScope(now + allowed);
-    if (allowed === Infinity) return callSafely(fn, inner);
-    const cooperative = this.strategy === 'cooperative';
-
     return new Promise<T>((resolve, reject) => {
-      let timedOut: TimeoutError | undefined;
-      const timer = clock.setTimeout(
-        () => {
-          timedOut = new TimeoutError(this.name, allowed);
-          if (this.#timeouts.active) this.#timeouts.emit({ duration: allowed });
-          inner.scope.abort(timedOut);
-          if (!cooperative) reject(timedOut);
-        },
-        allowed,
-        true,
-      );
-      callSafely(fn, inner).then(
-        (value) => {
-          clock.clearTimeout(timer);
-          inner.scope.dispose();
-          resolve(value);
-        },
-        (error: unknown) => {
-          clock.clearTimeout(timer);
-          inner.scope.dispose();
-          if (timedOut && cooperative && error !== timedOut) {
-            reject(new TimeoutError(this.name, allowed, { cause: error }));
-          } else {
-            reject(error);
-          }
-        },
-      );
+      const call = new TimedCall(this, inner, allowed, resolve, reject);
+      this.#queue.add(call);
+      callSafely(fn, inner).then(call.onValue, call.onError);
     });
   }
+
+  /** Settles a call: takes it off the queue and stops listening to the caller. */
+  settle(call: Deadline, ctx: Context): void {
+    this.#queue.remove(call);
+    ctx.scope.dispose();
+  }
+
+  /** Reports a timeout to the listeners. */
+  reportTimeout(duration: number): void {
+    if (this.#timeouts.active) this.#timeouts.emit({ duration });
+  }
+}
+
+/** One call under a timeout: its deadline in the queue and how it settles. */
+class TimedCall<T> extends Deadline {
+  timedOut: TimeoutError | undefined;
+
+  constructor(
+    readonly policy: Timeout,
+    readonly ctx: Context,
+    readonly allowed: number,
+    readonly resolve: (value: T) => void,
+    readonly reject: (error: unknown) => void,
+  ) {
+    super(ctx.deadline);
+  }
+
+  expire(): void {
+    const error = new TimeoutError(this.policy.name, this.allowed);
+    this.timedOut = error;
+    this.policy.reportTimeout(this.allowed);
+    this.ctx.scope.abort(error);
+    if (this.policy.strategy === 'abort') this.reject(error);
+  }
+
+  readonly onValue = (value: T): void => {
+    this.policy.settle(this, this.ctx);
+    this.resolve(value);
+  };
+
+  readonly onError = (error: unknown): void => {
+    this.policy.settle(this, this.ctx);
+    const timedOut = this.timedOut;
+    if (timedOut && this.policy.strategy === 'cooperative' && error !== timedOut) {
+      this.reject(new TimeoutError(this.policy.name, this.allowed, { cause: error }));
+    } else {
+      this.reject(error);
+    }
+  };
 }
 
 /**

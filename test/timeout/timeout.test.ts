@@ -35,23 +35,40 @@ describe('timeout', () => {
     expect(signal?.aborted).toBe(true);
   });
 
-  it('leaves no timer and no abort behind after a success', async () => {
+  it('after a success, aborts nothing and holds no timer once its guard lapses', async () => {
     const clock = manualClock();
     let signal: AbortSignal | undefined;
     await timeout({ duration: 10, clock }).execute((ctx) => {
       signal = ctx.signal;
       return 'ok';
     });
+    expect(clock.pendingTimers).toBeLessThanOrEqual(1);
+    clock.advance(10);
     expect(clock.pendingTimers).toBe(0);
     clock.advance(100);
     expect(signal?.aborted).toBe(false);
   });
 
-  it('clears its timer after a failure too', async () => {
+  it('after a failure, holds no timer once its guard lapses', async () => {
     const clock = manualClock();
     await timeout({ duration: 10, clock })
       .execute(() => Promise.reject(new Error('no')))
       .catch(() => undefined);
+    clock.advance(10);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('guards any number of concurrent calls with a single timer', async () => {
+    const clock = manualClock();
+    const policy = timeout({ duration: 100, clock });
+    const calls = Array.from({ length: 1_000 }, (_unused, i) => {
+      clock.advance(i % 2);
+      return policy.execute(() => new Promise<never>(() => undefined)).catch((error: unknown) => error);
+    });
+    expect(clock.pendingTimers).toBe(1);
+    await clock.advanceAsync(100);
+    const settled = await Promise.all(calls);
+    expect(settled.every((error) => error instanceof TimeoutError)).toBe(true);
     expect(clock.pendingTimers).toBe(0);
   });
 

@@ -1,0 +1,63 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { manualClock } from '../../src/index.js';
+import { Deadline, DeadlineQueue } from '../../src/timeout/deadline-queue.js';
+
+class Recorded extends Deadline {
+  expiredAt: number | undefined;
+  constructor(
+    at: number,
+    readonly id: number,
+    readonly now: () => number,
+  ) {
+    super(at);
+  }
+  expire(): void {
+    this.expiredAt = this.now();
+  }
+}
+
+type Step = { kind: 'add'; delay: number } | { kind: 'remove'; pick: number } | { kind: 'advance'; ms: number };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ kind: fc.constant('add' as const), delay: fc.integer({ min: 0, max: 200 }) }),
+  fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 150 }) }),
+);
+
+describe('the deadline queue', () => {
+  it('expires exactly the deadlines not removed, each exactly when due, with one timer at most', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 80 }), (steps) => {
+        const clock = manualClock();
+        const queue = new DeadlineQueue(clock);
+        const all: Recorded[] = [];
+        const removed = new Set<Recorded>();
+        for (const s of steps) {
+          if (s.kind === 'add') {
+            const deadline = new Recorded(clock.now() + s.delay, all.length, () => clock.now());
+            all.push(deadline);
+            queue.add(deadline);
+          } else if (s.kind === 'remove') {
+            const target = all[s.pick % Math.max(all.length, 1)];
+            if (target && target.expiredAt === undefined) {
+              queue.remove(target);
+              removed.add(target);
+            }
+          } else {
+            clock.advance(s.ms);
+          }
+          expect(clock.pendingTimers).toBeLessThanOrEqual(1);
+          if (s.kind !== 'advance') continue;
+          for (const deadline of all) {
+            if (removed.has(deadline)) expect(deadline.expiredAt).toBeUndefined();
+            else if (deadline.at <= clock.now()) expect(deadline.expiredAt).toBe(deadline.at);
+            else expect(deadline.expiredAt).toBeUndefined();
+          }
+        }
+        clock.advance(1_000);
+        expect(clock.pendingTimers).toBe(0);
+      }),
+    );
+  });
+});
