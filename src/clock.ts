@@ -1,5 +1,5 @@
 /** An opaque handle to a timer started by a {@link Clock}. */
-export type TimerHandle = unknown;
+export type TimerHandle = object | number;
 
 /**
  * The source of time for every time-dependent policy: a monotonic `now()`, a wall clock for
