@@ -19,4 +19,4 @@ export {
   type FallbackPolicy,
 } from './fallback/fallback.js';
 
-export { firebreak, type Firebreak, type FirebreakFallback, type FirebreakOptions } from './firebreak.js';
+export { firebreak, type Firebreak, type FirebreakAlternative, type FirebreakFallback, type FirebreakOptions } from './firebreak.js';
