@@ -68,12 +68,23 @@ export class AbortScope {
   }
 }
 
+/**
+ * Told about work that a stage stopped waiting for while it still runs (an 'abort' timeout that
+ * rejected at its deadline): `work` settles when the abandoned function really settles.
+ */
+export type AbandonHandler = (work: PromiseLike<unknown>) => void;
+
 /** The context of one attempt of one call, as the called function and inner policies see it. */
 export class Context implements CallContext {
   constructor(
     readonly scope: AbortScope,
     readonly attempt: number,
     readonly deadline: number,
+    /**
+     * Set by a policy that bounds running work (a bulkhead) for the stages inside it; passed on
+     * by {@link withAttempt} and {@link withScope}.
+     */
+    readonly onAbandon: AbandonHandler | undefined = undefined,
   ) {}
 
   get signal(): AbortSignal {
@@ -93,14 +104,27 @@ export class Context implements CallContext {
     return signal !== undefined && signal.aborted && signal.reason === error;
   }
 
+  /**
+   * Reports `work` that a stage stops waiting for although it still runs, so that the policies
+   * around it that bound running work keep counting it until it settles.
+   */
+  abandon(work: PromiseLike<unknown>): void {
+    this.onAbandon?.(work);
+  }
+
   /** The same call, as attempt number `attempt`. */
   withAttempt(attempt: number): Context {
-    return new Context(this.scope, attempt, this.deadline);
+    return new Context(this.scope, attempt, this.deadline, this.onAbandon);
   }
 
   /** A nested scope that can be aborted on its own, ending at `deadline` at the latest. */
   withScope(deadline: number): Context {
-    return new Context(new AbortScope(this.scope, undefined), this.attempt, Math.min(deadline, this.deadline));
+    return new Context(new AbortScope(this.scope, undefined), this.attempt, Math.min(deadline, this.deadline), this.onAbandon);
+  }
+
+  /** The same call, with `handler` told about work abandoned inside it. */
+  withOnAbandon(handler: AbandonHandler): Context {
+    return new Context(this.scope, this.attempt, this.deadline, handler);
   }
 
   /** The outermost context of a call made with `signal`. */

@@ -88,7 +88,8 @@ class Timeout extends PolicyBase implements TimeoutPolicy {
     return new Promise<T>((resolve, reject) => {
       const call = new TimedCall(this, inner, allowed, resolve, reject);
       this.#queue.add(call);
-      callSafely(fn, inner).then(call.onValue, call.onError);
+      call.work = callSafely(fn, inner);
+      call.work.then(call.onValue, call.onError);
     });
   }
 
@@ -107,6 +108,8 @@ class Timeout extends PolicyBase implements TimeoutPolicy {
 /** One call under a timeout: its deadline in the queue and how it settles. */
 class TimedCall<T> extends Deadline {
   timedOut: TimeoutError | undefined;
+  /** The function's own promise: abandoned, not cancelled, by the 'abort' strategy. */
+  work: Promise<T> | undefined = undefined;
 
   constructor(
     readonly policy: Timeout,
@@ -123,7 +126,10 @@ class TimedCall<T> extends Deadline {
     this.timedOut = error;
     this.policy.reportTimeout(this.allowed);
     this.ctx.scope.abort(error);
-    if (this.policy.strategy === 'abort') this.reject(error);
+    if (this.policy.strategy === 'abort') {
+      if (this.work) this.ctx.abandon(this.work);
+      this.reject(error);
+    }
   }
 
   readonly onValue = (value: T): void => {
