@@ -1,3 +1,4 @@
+import { bulkhead, type BulkheadOptions, type BulkheadPolicy } from './bulkhead/bulkhead.js';
 import type { Context } from './context.js';
 import { InvalidOptionError } from './errors/invalid-option-error.js';
 import { fallback, type FallbackFunction, type FallbackOptions, type FallbackPolicy } from './fallback/fallback.js';
@@ -5,6 +6,9 @@ import { OptionReader } from './options.js';
 import { pipeline, type Pipeline } from './pipeline.js';
 import { invokePolicy, PolicyBase, type Operation, type Policy } from './policy.js';
 import { timeout, type TimeoutOptions, type TimeoutPolicy } from './timeout/timeout.js';
+import type { RetryBudget } from './retry/budget.js';
+import { buildRetryStage, type FirebreakRetryOptions } from './retry/firebreak-stage.js';
+import type { RetryPolicy } from './retry/retry.js';
 
 /** Options of a stage inside {@link firebreak}: the policy's own options, less `name`. */
 type StageOptions<O> = Omit<O, 'name'>;
@@ -42,6 +46,10 @@ export interface FirebreakOptions {
   readonly fallback?: FirebreakFallback;
   /** A deadline for the whole call, retries included. */
   readonly totalTimeout?: number | StageOptions<TimeoutOptions>;
+  /** Retries inside the total timeout, with a retry budget (its own one unless `budget` is given). */
+  readonly retry?: FirebreakRetryOptions;
+  /** Bounds the calls running against the dependency at once, with a bounded queue. */
+  readonly bulkhead?: StageOptions<BulkheadOptions>;
   /** Innermost: a limit on each attempt. */
   readonly attemptTimeout?: number | StageOptions<TimeoutOptions>;
 }
@@ -60,6 +68,10 @@ export interface FirebreakOptions {
 export interface Firebreak<R = never> extends Pipeline<R> {
   readonly fallback: FallbackPolicy | undefined;
   readonly totalTimeout: TimeoutPolicy | undefined;
+  readonly retry: RetryPolicy | undefined;
+  /** The retry stage's budget. */
+  readonly budget: RetryBudget | undefined;
+  readonly bulkhead: BulkheadPolicy | undefined;
   readonly attemptTimeout: TimeoutPolicy | undefined;
 }
 
@@ -92,6 +104,8 @@ interface StageDefinition {
 const STAGES: readonly StageDefinition[] = [
   { key: 'fallback', build: buildFallback },
   { key: 'totalTimeout', build: (name, option) => timeout(named('totalTimeout', name, timeoutOptions(option))) },
+  { key: 'retry', build: buildRetryStage },
+  { key: 'bulkhead', build: (name, option) => bulkhead(named('bulkhead', name, option)) },
   { key: 'attemptTimeout', build: (name, option) => timeout(named('attemptTimeout', name, timeoutOptions(option))) },
 ];
 
@@ -104,6 +118,7 @@ class FirebreakPolicy extends PolicyBase {
     this.policies = [...stages.values()];
     this.#pipeline = pipeline(...this.policies);
     for (const { key } of STAGES) Object.defineProperty(this, key, { value: stages.get(key), enumerable: true });
+    Object.defineProperty(this, 'budget', { value: (stages.get('retry') as RetryPolicy | undefined)?.budget, enumerable: true });
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {

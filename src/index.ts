@@ -18,5 +18,22 @@ export {
   type FallbackOptions,
   type FallbackPolicy,
 } from './fallback/fallback.js';
+export {
+  bulkhead,
+  type BulkheadAdmittedEvent,
+  type BulkheadOptions,
+  type BulkheadPolicy,
+  type BulkheadQueuedEvent,
+  type BulkheadRejectedEvent,
+  type BulkheadStats,
+} from './bulkhead/bulkhead.js';
+
+export { retry, type GiveUpEvent, type RetryEvent, type RetryOptions, type RetryPolicy, type RetrySettledEvent } from './retry/retry.js';
+export type { GiveUpReason } from './retry/decide.js';
+export { constant, type Backoff } from './retry/backoff.js';
+export { exponential, type ExponentialOptions, type Jitter } from './retry/backoff-exponential.js';
+export { retryBudget, type RetryBudget, type RetryBudgetOptions, type RetryBudgetStats } from './retry/budget.js';
+export { httpShouldHandle, isTransientHttpStatus, isTransientNetworkError, retryAfterMs, type HasHeaders } from './retry/http.js';
+export type { FirebreakRetryOptions } from './retry/firebreak-stage.js';
 
 export { firebreak, type Firebreak, type FirebreakAlternative, type FirebreakFallback, type FirebreakOptions } from './firebreak.js';

@@ -1,0 +1,306 @@
+import type { Clock, TimerHandle } from '../clock.js';
+import type { AbandonHandler, Context } from '../context.js';
+import { BulkheadRejectedError, type BulkheadRejectionReason } from '../errors/bulkhead-rejected-error.js';
+import { EventList, type Subscribe } from '../events.js';
+import { OptionReader } from '../options.js';
+import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
+import { admission, release } from './admission.js';
+import { WaitQueue, type Waiter } from './wait-queue.js';
+
+/**
+ * Options of {@link bulkhead}.
+ *
+ * @example
+ * ```ts
+ * import { bulkhead, type BulkheadOptions } from 'firebreak';
+ * const options: BulkheadOptions = { name: 'auth', concurrency: 10, queue: 20, queueTimeout: 250 };
+ * const pool = bulkhead(options);
+ * ```
+ */
+export interface BulkheadOptions {
+  /** Name for errors, events and metrics. @default 'bulkhead' */
+  readonly name?: string;
+  /** How many calls may run at once (an integer >= 1). */
+  readonly concurrency: number;
+  /** How many callers may wait for a slot (an integer >= 0); the next one is rejected. @default 0 */
+  readonly queue?: number;
+  /** Milliseconds a caller may wait in the queue before it is rejected. @default Infinity */
+  readonly queueTimeout?: number;
+  /** Source of time and timers. @default systemClock */
+  readonly clock?: Clock;
+}
+
+/**
+ * How full a bulkhead is, read at one moment.
+ *
+ * @example
+ * ```ts
+ * import { bulkhead, type BulkheadStats } from 'firebreak';
+ * const stats: BulkheadStats = bulkhead({ concurrency: 4 }).stats;
+ * console.log(stats.active, stats.queued, stats.available); // 0 0 4
+ * ```
+ */
+export interface BulkheadStats {
+  /** Slots taken: calls running, including work an inner timeout gave up on that still runs. */
+  readonly active: number;
+  /** Callers waiting for a slot. */
+  readonly queued: number;
+  /** Free slots: `concurrency - active`. */
+  readonly available: number;
+}
+
+/**
+ * Emitted when the bulkhead turns a call away.
+ *
+ * @example
+ * ```ts
+ * import { bulkhead, type BulkheadRejectedEvent } from 'firebreak';
+ * bulkhead({ concurrency: 2 }).onRejected((event: BulkheadRejectedEvent) => console.log('rejected:', event.reason));
+ * ```
+ */
+export interface BulkheadRejectedEvent {
+  /** `'full'` on arrival, or `'queue-timeout'` after waiting `queueTimeout`. */
+  readonly reason: BulkheadRejectionReason;
+}
+
+/**
+ * Emitted when a caller starts waiting for a slot.
+ *
+ * @example
+ * ```ts
+ * import { bulkhead, type BulkheadQueuedEvent } from 'firebreak';
+ * bulkhead({ concurrency: 2, queue: 10 }).onQueued((event: BulkheadQueuedEvent) => console.log(`${event.queued} waiting`));
+ * ```
+ */
+export interface BulkheadQueuedEvent {
+  /** Callers waiting, this one included. */
+  readonly queued: number;
+}
+
+/**
+ * Emitted for every call that gets a slot, at once or after waiting in the queue.
+ *
+ * @example
+ * ```ts
+ * import { bulkhead, type BulkheadAdmittedEvent } from 'firebreak';
+ * bulkhead({ concurrency: 2, queue: 10 }).onAdmitted((event: BulkheadAdmittedEvent) => console.log(`waited ${event.waited} ms`));
+ * ```
+ */
+export interface BulkheadAdmittedEvent {
+  /** Milliseconds spent in the queue; 0 for a call that got a slot on arrival. */
+  readonly waited: number;
+}
+
+/**
+ * A bulkhead policy: see {@link bulkhead}.
+ *
+ * @example
+ * ```ts
+ * import { bulkhead, type BulkheadPolicy } from 'firebreak';
+ * const pool: BulkheadPolicy = bulkhead({ concurrency: 8, queue: 16 });
+ * console.log(pool.concurrency, pool.queue, pool.stats.available); // 8 16 8
+ * ```
+ */
+export interface BulkheadPolicy extends ObservablePolicy {
+  /** How many calls may run at once. */
+  readonly concurrency: number;
+  /** How many callers may wait for a slot. */
+  readonly queue: number;
+  /** Milliseconds a caller may wait in the queue; `Infinity` for no limit. */
+  readonly queueTimeout: number;
+  /** Slots taken, callers waiting and free slots, read now. */
+  readonly stats: BulkheadStats;
+  /** Subscribes to rejections ('full', 'queue-timeout'). */
+  readonly onRejected: Subscribe<BulkheadRejectedEvent>;
+  /** Subscribes to callers starting to wait. */
+  readonly onQueued: Subscribe<BulkheadQueuedEvent>;
+  /** Subscribes to calls getting a slot, with the time they waited. */
+  readonly onAdmitted: Subscribe<BulkheadAdmittedEvent>;
+}
+
+const ADMITTED_AT_ONCE: BulkheadAdmittedEvent = Object.freeze({ waited: 0 });
+const REJECTED_FULL: BulkheadRejectedEvent = Object.freeze({ reason: 'full' });
+const REJECTED_QUEUE_TIMEOUT: BulkheadRejectedEvent = Object.freeze({ reason: 'queue-timeout' });
+
+/** A caller waiting for a slot. */
+class QueuedCall implements Waiter<QueuedCall> {
+  prev: QueuedCall | undefined = undefined;
+  next: QueuedCall | undefined = undefined;
+  waiting = false;
+  timer: TimerHandle | undefined = undefined;
+  signal: AbortSignal | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly ctx: Context,
+    readonly fn: Operation<unknown>,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (error: unknown) => void,
+    /** Clock time at which it started waiting. */
+    readonly since: number,
+  ) {}
+}
+
+class Bulkhead extends PolicyBase implements BulkheadPolicy {
+  readonly #rejected = new EventList<BulkheadRejectedEvent>();
+  readonly #queuedEvents = new EventList<BulkheadQueuedEvent>();
+  readonly #admitted = new EventList<BulkheadAdmittedEvent>();
+  readonly onRejected = this.#rejected.subscribe;
+  readonly onQueued = this.#queuedEvents.subscribe;
+  readonly onAdmitted = this.#admitted.subscribe;
+
+  readonly #waiting = new WaitQueue<QueuedCall>();
+  /** Slots taken. */
+  #active = 0;
+  /**
+   * Work abandoned by an inner stage that still runs on the slot of its call, which has not yet
+   * released it: when a holder of a slot ends, such work keeps that slot.
+   */
+  #unplaced = 0;
+
+  constructor(
+    name: string,
+    readonly concurrency: number,
+    readonly queue: number,
+    readonly queueTimeout: number,
+    readonly clock: Clock,
+  ) {
+    super(name);
+  }
+
+  get stats(): BulkheadStats {
+    return { active: this.#active, queued: this.#waiting.length, available: this.concurrency - this.#active };
+  }
+
+  invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    switch (admission(this.#active, this.concurrency, this.#waiting.length, this.queue)) {
+      case 'run':
+        this.#active++;
+        if (this.#admitted.active) this.#admitted.emit(ADMITTED_AT_ONCE);
+        return this.#run(ctx, fn);
+      case 'queue':
+        return this.#enqueue(ctx, fn);
+      case 'full':
+        if (this.#rejected.active) this.#rejected.emit(REJECTED_FULL);
+        return Promise.reject(new BulkheadRejectedError(this.name, 'full'));
+    }
+  }
+
+  /** Runs `fn` on a slot already taken; the slot is released when `fn` and any work it abandoned settle. */
+  #run<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    const outer = ctx.onAbandon;
+    const hold: AbandonHandler =
+      outer === undefined
+        ? this.#hold
+        : (work) => {
+            this.#hold(work);
+            outer(work);
+          };
+    return callSafely(fn, ctx.withOnAbandon(hold)).then(this.#releaseAfterValue, this.#releaseAfterError);
+  }
+
+  readonly #releaseAfterValue = <V>(value: V): V => {
+    this.#release();
+    return value;
+  };
+
+  readonly #releaseAfterError = (error: unknown): never => {
+    this.#release();
+    throw error;
+  };
+
+  /** An inner stage stopped waiting for `work` that still runs: it counts as a holder of a slot. */
+  readonly #hold: AbandonHandler = (work) => {
+    this.#unplaced++;
+    void work.then(this.#release, this.#release);
+  };
+
+  /** A holder of a slot (a call, or abandoned work) has ended. */
+  readonly #release = (): void => {
+    switch (release(this.#unplaced, this.#waiting.length)) {
+      case 'keep':
+        this.#unplaced--;
+        return;
+      case 'admit':
+        this.#admit(this.#waiting.shift() as QueuedCall);
+        return;
+      case 'free':
+        this.#active--;
+    }
+  };
+
+  #enqueue<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    const scope = ctx.scope;
+    if (scope.aborted) return Promise.reject(scope.reason);
+    return new Promise<T>((resolve, reject) => {
+      const call = new QueuedCall(ctx, fn, resolve as (value: unknown) => void, reject, this.clock.now());
+      this.#waiting.push(call);
+      if (this.queueTimeout !== Infinity) {
+        call.timer = this.clock.setTimeout(() => this.#expire(call), this.queueTimeout, true);
+      }
+      if (scope.canAbort) {
+        const signal = ctx.signal;
+        const onAbort = (): void => this.#leave(call, signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+        call.signal = signal;
+        call.onAbort = onAbort;
+      }
+      if (this.#queuedEvents.active) this.#queuedEvents.emit({ queued: this.#waiting.length });
+    });
+  }
+
+  #admit(call: QueuedCall): void {
+    this.#stopWaiting(call);
+    if (this.#admitted.active) this.#admitted.emit({ waited: this.clock.now() - call.since });
+    this.#run(call.ctx, call.fn).then(call.resolve, call.reject);
+  }
+
+  #expire(call: QueuedCall): void {
+    call.timer = undefined;
+    if (this.#rejected.active) this.#rejected.emit(REJECTED_QUEUE_TIMEOUT);
+    this.#leave(call, new BulkheadRejectedError(this.name, 'queue-timeout'));
+  }
+
+  /** Takes a waiting caller out of the queue and rejects it. */
+  #leave(call: QueuedCall, error: unknown): void {
+    this.#waiting.remove(call);
+    this.#stopWaiting(call);
+    call.reject(error);
+  }
+
+  #stopWaiting(call: QueuedCall): void {
+    if (call.timer !== undefined) this.clock.clearTimeout(call.timer);
+    if (call.onAbort) call.signal?.removeEventListener('abort', call.onAbort);
+  }
+}
+
+/**
+ * Bounds how many calls run at once against one dependency, so that a slow dependency cannot
+ * take every socket, every queue slot and all the memory of a service. Up to `concurrency`
+ * calls run; up to `queue` more wait in FIFO order, each for at most `queueTimeout`; the rest
+ * are rejected at once with a cheap {@link BulkheadRejectedError}. A waiting caller whose signal
+ * aborts leaves the queue at once. A slot is released only when the work really settles: when
+ * an inner 'abort' timeout gives up on a function that ignores its signal, the slot stays taken
+ * until that function settles, so no timeout ever lets more than `concurrency` calls run.
+ *
+ * @param options - {@link BulkheadOptions}.
+ * @throws InvalidOptionError for a missing or non-integer `concurrency`, a bad `queue` or
+ * `queueTimeout`, or an unknown option.
+ * @example
+ * ```ts
+ * import { bulkhead, pipeline, timeout } from 'firebreak';
+ * const auth = pipeline(bulkhead({ name: 'auth', concurrency: 10, queue: 20, queueTimeout: 100 }), timeout(300));
+ * const response = await auth.execute((ctx) => fetch('http://127.0.0.1:8080/verify', { signal: ctx.signal }));
+ * ```
+ */
+export function bulkhead(options: BulkheadOptions): BulkheadPolicy {
+  const read = new OptionReader('bulkhead', options, ['name', 'concurrency', 'queue', 'queueTimeout', 'clock']);
+  if (!read.has('concurrency')) read.fail('concurrency', 'an integer >= 1');
+  return new Bulkhead(
+    read.string('name', 'bulkhead'),
+    read.integer('concurrency', 1, 1),
+    read.integer('queue', 0, 0),
+    read.duration('queueTimeout', Infinity, { allowInfinity: true }),
+    read.clock(),
+  );
+}
