@@ -1,0 +1,38 @@
+import type { Attachment } from './attachment.js';
+import { RETRY_RESULTS, retryResult, type RetryResultLabel } from './metric-definitions.js';
+import type { Metrics } from './metrics.js';
+import type { BudgetSource, RetrySource } from './sources.js';
+import type { Tally } from './tally.js';
+
+/**
+ * The `firebreak_retr*` metrics of one retry policy: its calls by result, its retries, and the
+ * retries its budget refused.
+ */
+export function bindRetry(retry: RetrySource, metrics: Metrics, attachment: Attachment): void {
+  const { name } = retry;
+  const results = {} as Record<RetryResultLabel, Tally>;
+  for (const result of RETRY_RESULTS) results[result] = attachment.tally(metrics.retryCalls, name, result);
+  const retries = attachment.tally(metrics.retries, name);
+  const exhausted = attachment.tally(metrics.retryBudgetExhausted, name);
+
+  attachment.add(retry.onRetry(() => void retries.count++));
+  attachment.add(
+    retry.onGiveUp((event) => {
+      if (event.reason === 'budget') exhausted.count++;
+    }),
+  );
+  attachment.add(retry.onSettled((event) => void results[retryResult(event.ok, event.attempts)].count++));
+}
+
+/**
+ * `firebreak_retry_budget_available` for one budget, read at scrape time. A budget shared by
+ * several instrumented retry policies shows once, for as long as one of them is instrumented.
+ */
+export function bindBudget(budget: BudgetSource, metrics: Metrics, attachment: Attachment): void {
+  metrics.budgets.set(budget, (metrics.budgets.get(budget) ?? 0) + 1);
+  attachment.add(() => {
+    const users = (metrics.budgets.get(budget) ?? 1) - 1;
+    if (users === 0) metrics.budgets.delete(budget);
+    else metrics.budgets.set(budget, users);
+  });
+}

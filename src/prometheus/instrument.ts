@@ -1,0 +1,147 @@
+import { register } from 'prom-client';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { OptionReader } from '../options.js';
+import type { Policy } from '../policy.js';
+import { Attachment } from './attachment.js';
+import { bindBulkhead } from './bind-bulkhead.js';
+import { bindCalls, bindFallbacks, bindTimeouts } from './bind-calls.js';
+import { bindCircuitBreaker } from './bind-circuit-breaker.js';
+import { bindBudget, bindRetry } from './bind-retry.js';
+import { metricsFor, type AnyRegistry, type Metrics } from './metrics.js';
+import {
+  isBudgetSource,
+  isBulkheadSource,
+  isCallSource,
+  isCircuitSource,
+  isCompositeSource,
+  isFallbackSource,
+  isRetrySource,
+  isTimeoutSource,
+} from './sources.js';
+
+/**
+ * Options of {@link instrument}.
+ *
+ * @example
+ * ```ts
+ * import { Registry } from 'prom-client';
+ * import type { InstrumentOptions } from 'firebreak/prometheus';
+ * const options: InstrumentOptions = { registry: new Registry(), prefix: 'checkout_' };
+ * ```
+ */
+export interface InstrumentOptions {
+  /** The registry to register the metrics in. @default prom-client's default registry (`register`) */
+  readonly registry?: AnyRegistry;
+  /**
+   * Put before every metric name (`checkout_` gives `checkout_firebreak_circuit_state`), for a
+   * registry where the plain names are taken. @default ''
+   */
+  readonly prefix?: string;
+}
+
+/**
+ * What {@link instrument} returns: the handle that detaches the metrics again.
+ *
+ * @example
+ * ```ts
+ * import { firebreak } from 'firebreak';
+ * import { instrument, type Instrumentation } from 'firebreak/prometheus';
+ * const handle: Instrumentation = instrument(firebreak('auth', { attemptTimeout: 300 }));
+ * handle.remove();
+ * ```
+ */
+export interface Instrumentation {
+  /**
+   * Stops recording the policies' events and drops their gauges from the next scrape. Counters
+   * and histograms keep the counts recorded so far (a counter never goes back). Calling it twice
+   * is harmless.
+   */
+  remove(): void;
+}
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+/**
+ * Records a policy's events as Prometheus metrics (DESIGN.md section 5): circuit state and
+ * calls, bulkhead saturation and rejections, timeouts, retries and retry budgets, fallbacks,
+ * and the duration of every call made through `execute`. Use it once per policy at start-up.
+ *
+ * `target` is a policy, a `pipeline()` or a `firebreak()` result: the policies inside are found
+ * and instrumented too, each labelled with its own `name`. The metrics are created once per
+ * registry and shared by every policy instrumented into it; a policy instrumented twice into one
+ * registry is counted once. Gauges are computed when the registry is scraped, counters are
+ * counted as plain numbers on the call path and handed to prom-client at scrape time, so a call
+ * costs little more than a histogram observation.
+ *
+ * @param target - the policy to instrument.
+ * @param options - {@link InstrumentOptions}.
+ * @returns a handle whose `remove()` detaches the metrics.
+ * @throws InvalidOptionError for a bad option, a target that is not a firebreak policy, or a
+ * metric name already taken in the registry by a metric firebreak did not create.
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { register } from 'prom-client';
+ * import { firebreak } from 'firebreak';
+ * import { instrument } from 'firebreak/prometheus';
+ *
+ * const auth = firebreak('auth', { totalTimeout: 1_000, attemptTimeout: 300 });
+ * instrument(auth);
+ * createServer(async (_request, response) => {
+ *   response.setHeader('content-type', register.contentType);
+ *   response.end(await register.metrics());
+ * }).listen(9464, '127.0.0.1');
+ * ```
+ */
+export function instrument(target: Policy<unknown>, options?: InstrumentOptions): Instrumentation {
+  const read = new OptionReader('instrument', options, ['registry', 'prefix']);
+  const registry = readRegistry(read);
+  const prefix = readPrefix(read);
+  if (!isCallSource(target) && !isCompositeSource(target)) {
+    throw new InvalidOptionError('instrument', 'target', 'a firebreak policy, pipeline or firebreak() result', target);
+  }
+  const metrics = metricsFor(registry, prefix);
+  const attachment = new Attachment();
+  attach(target, metrics, attachment, new Set());
+  return { remove: () => attachment.detach() };
+}
+
+function readRegistry(read: OptionReader): AnyRegistry {
+  if (!read.has('registry')) return register;
+  const registry = read.raw('registry') as Partial<AnyRegistry> | null;
+  const ok = typeof registry === 'object' && registry !== null && typeof registry.getSingleMetric === 'function' && typeof registry.registerMetric === 'function';
+  if (!ok) read.fail('registry', 'a prom-client Registry');
+  return registry as AnyRegistry;
+}
+
+function readPrefix(read: OptionReader): string {
+  const prefix = read.raw('prefix') ?? '';
+  if (typeof prefix !== 'string' || (prefix !== '' && !METRIC_NAME.test(prefix))) {
+    read.fail('prefix', 'a string of letters, digits, underscores and colons, not starting with a digit');
+  }
+  return prefix;
+}
+
+/** Instruments `value` and whatever it is made of, each object once. */
+function attach(value: unknown, metrics: Metrics, attachment: Attachment, seen: Set<unknown>): void {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return;
+  seen.add(value);
+  if (isBudgetSource(value)) bindBudget(value, metrics, attachment);
+  else if (!metrics.bound.has(value)) {
+    metrics.bound.add(value);
+    attachment.add(() => metrics.bound.delete(value));
+    bindPolicy(value, metrics, attachment);
+  }
+  if (isRetrySource(value)) attach(value.budget, metrics, attachment, seen);
+  if (isCompositeSource(value)) for (const policy of value.policies) attach(policy, metrics, attachment, seen);
+}
+
+/** Binds every kind of metric `policy` reports; an adapter may report several kinds. */
+function bindPolicy(policy: object, metrics: Metrics, attachment: Attachment): void {
+  if (isCallSource(policy)) bindCalls(policy, metrics, attachment);
+  if (isTimeoutSource(policy)) bindTimeouts(policy, metrics, attachment);
+  if (isFallbackSource(policy)) bindFallbacks(policy, metrics, attachment);
+  if (isCircuitSource(policy)) bindCircuitBreaker(policy, metrics, attachment);
+  if (isBulkheadSource(policy)) bindBulkhead(policy, metrics, attachment);
+  if (isRetrySource(policy)) bindRetry(policy, metrics, attachment);
+}

@@ -1,0 +1,139 @@
+/**
+ * The metrics of `firebreak/prometheus`, as data: their names, types, labels and help texts are
+ * public API (DESIGN.md section 5). Everything else in this folder builds on this table.
+ */
+
+/** The states a circuit breaker reports, one `firebreak_circuit_state` series each. */
+export const CIRCUIT_STATES = ['closed', 'open', 'half-open', 'isolated'] as const;
+
+/** A circuit breaker's state as a label value. */
+export type CircuitStateLabel = (typeof CIRCUIT_STATES)[number];
+
+/** Values of the `result` label of `firebreak_circuit_calls_total`. */
+export const CIRCUIT_RESULTS = ['success', 'failure', 'rejected'] as const;
+
+/** Values of the `reason` label of `firebreak_bulkhead_rejections_total`. */
+export const BULKHEAD_REASONS = ['full', 'queue-timeout'] as const;
+
+/** Values of the `result` label of `firebreak_retry_calls_total`. */
+export const RETRY_RESULTS = ['success_without_retry', 'success_with_retry', 'failure_without_retry', 'failure_with_retry'] as const;
+
+/** A value of the `result` label of `firebreak_retry_calls_total`. */
+export type RetryResultLabel = (typeof RETRY_RESULTS)[number];
+
+/** Values of the `outcome` label of `firebreak_call_duration_seconds`. */
+export const CALL_OUTCOMES = ['success', 'failure'] as const;
+
+/** Upper bounds (seconds) of `firebreak_call_duration_seconds`: 1 ms to 30 s. */
+export const CALL_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** Upper bounds (seconds) of `firebreak_bulkhead_queue_wait_seconds`: 0.5 ms to 10 s. */
+export const QUEUE_WAIT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+interface Definition {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly string[];
+}
+
+interface HistogramDefinition extends Definition {
+  readonly buckets: readonly number[];
+}
+
+/** Every metric, by the key the code uses for it. Names are without the user's prefix. */
+export const DEFINITIONS = {
+  circuitState: {
+    name: 'firebreak_circuit_state',
+    help: 'State of each circuit breaker: 1 for its current state, 0 for the others.',
+    labelNames: ['name', 'state'],
+  },
+  circuitCalls: {
+    name: 'firebreak_circuit_calls_total',
+    help: 'Calls seen by each circuit breaker, by result: success, failure, or rejected without a call.',
+    labelNames: ['name', 'result'],
+  },
+  circuitSlowCalls: {
+    name: 'firebreak_circuit_slow_calls_total',
+    help: 'Calls that took at least the circuit breaker\'s slowCallDuration, successful or not.',
+    labelNames: ['name'],
+  },
+  circuitTransitions: {
+    name: 'firebreak_circuit_transitions_total',
+    help: 'State changes of each circuit breaker.',
+    labelNames: ['name', 'from', 'to'],
+  },
+  bulkheadActive: {
+    name: 'firebreak_bulkhead_active',
+    help: 'Calls running inside each bulkhead.',
+    labelNames: ['name'],
+  },
+  bulkheadQueued: {
+    name: 'firebreak_bulkhead_queued',
+    help: 'Calls waiting in each bulkhead\'s queue.',
+    labelNames: ['name'],
+  },
+  bulkheadConcurrency: {
+    name: 'firebreak_bulkhead_concurrency',
+    help: 'The most calls each bulkhead lets run at once.',
+    labelNames: ['name'],
+  },
+  bulkheadRejections: {
+    name: 'firebreak_bulkhead_rejections_total',
+    help: 'Calls each bulkhead rejected, by reason: full, or queue-timeout.',
+    labelNames: ['name', 'reason'],
+  },
+  bulkheadQueueWait: {
+    name: 'firebreak_bulkhead_queue_wait_seconds',
+    help: 'Time each admitted call waited for a bulkhead slot (0 when admitted at once).',
+    labelNames: ['name'],
+    buckets: QUEUE_WAIT_BUCKETS,
+  },
+  timeouts: {
+    name: 'firebreak_timeouts_total',
+    help: 'Calls that ran past a timeout.',
+    labelNames: ['name'],
+  },
+  retryCalls: {
+    name: 'firebreak_retry_calls_total',
+    help: 'Calls through each retry policy, by result and whether they were retried.',
+    labelNames: ['name', 'result'],
+  },
+  retries: {
+    name: 'firebreak_retries_total',
+    help: 'Retries made (attempts after the first).',
+    labelNames: ['name'],
+  },
+  retryBudgetExhausted: {
+    name: 'firebreak_retry_budget_exhausted_total',
+    help: 'Retries not made because the retry budget was exhausted.',
+    labelNames: ['name'],
+  },
+  retryBudgetAvailable: {
+    name: 'firebreak_retry_budget_available',
+    help: 'Retries each retry budget would allow now.',
+    labelNames: ['name'],
+  },
+  fallbacks: {
+    name: 'firebreak_fallbacks_total',
+    help: 'Failures replaced by a fallback.',
+    labelNames: ['name'],
+  },
+  callDuration: {
+    name: 'firebreak_call_duration_seconds',
+    help: 'Duration of calls made through an instrumented policy, by outcome.',
+    labelNames: ['name', 'outcome'],
+    buckets: CALL_DURATION_BUCKETS,
+  },
+} as const satisfies Record<string, Definition | HistogramDefinition>;
+
+/** The key of one metric in {@link DEFINITIONS}. */
+export type MetricKey = keyof typeof DEFINITIONS;
+
+/**
+ * The `result` label of `firebreak_retry_calls_total` for a call that settled after `attempts`
+ * attempts.
+ */
+export function retryResult(ok: boolean, attempts: number): RetryResultLabel {
+  if (ok) return attempts > 1 ? 'success_with_retry' : 'success_without_retry';
+  return attempts > 1 ? 'failure_with_retry' : 'failure_without_retry';
+}

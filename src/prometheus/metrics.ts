@@ -1,0 +1,157 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { CIRCUIT_STATES, DEFINITIONS, type MetricKey } from './metric-definitions.js';
+import type { BudgetSource, BulkheadSource, CircuitSource } from './sources.js';
+import { TallyFamily } from './tally.js';
+
+/**
+ * A prom-client registry of either exposition format (Prometheus text or OpenMetrics).
+ *
+ * @example
+ * ```ts
+ * import { Registry } from 'prom-client';
+ * import type { AnyRegistry } from 'firebreak/prometheus';
+ * const registry: AnyRegistry = new Registry();
+ * ```
+ */
+export type AnyRegistry = Registry<'text/plain; version=0.0.4; charset=utf-8'> | Registry<'application/openmetrics-text; version=1.0.0; charset=utf-8'>;
+
+/**
+ * Marks the metrics firebreak created, and holds their {@link Metrics}: a second instrumentation
+ * of the same registry (from this copy of the package or another one) reuses them.
+ */
+const OWNER = Symbol.for('firebreak.prometheus.metrics.v1');
+
+type Owned = { [OWNER]?: Metrics };
+
+/**
+ * The metrics of one registry and prefix, shared by every policy instrumented into it, and what
+ * their gauges read at scrape time.
+ */
+export class Metrics {
+  /** Policies instrumented into these metrics: each is counted once. */
+  readonly bound = new WeakSet<object>();
+  /** Read by `firebreak_circuit_state` at scrape time. */
+  readonly breakers = new Set<CircuitSource>();
+  /** Read by the bulkhead gauges at scrape time. */
+  readonly bulkheads = new Set<BulkheadSource>();
+  /** Read by `firebreak_retry_budget_available` at scrape time, with how many bindings use each. */
+  readonly budgets = new Map<BudgetSource, number>();
+
+  readonly circuitState: Gauge;
+  readonly circuitCalls: TallyFamily<string>;
+  readonly circuitSlowCalls: TallyFamily<string>;
+  readonly circuitTransitions: TallyFamily<string>;
+  readonly bulkheadActive: Gauge;
+  readonly bulkheadQueued: Gauge;
+  readonly bulkheadConcurrency: Gauge;
+  readonly bulkheadRejections: TallyFamily<string>;
+  readonly bulkheadQueueWait: Histogram;
+  readonly timeouts: TallyFamily<string>;
+  readonly retryCalls: TallyFamily<string>;
+  readonly retries: TallyFamily<string>;
+  readonly retryBudgetExhausted: TallyFamily<string>;
+  readonly retryBudgetAvailable: Gauge;
+  readonly fallbacks: TallyFamily<string>;
+  readonly callDuration: Histogram;
+
+  constructor(registry: AnyRegistry, prefix: string) {
+    const make = new MetricFactory(registry, prefix, this);
+    this.circuitState = make.gauge('circuitState', (gauge) => {
+      for (const breaker of this.breakers) {
+        const current = breaker.state;
+        for (const state of CIRCUIT_STATES) gauge.set({ name: breaker.name, state }, state === current ? 1 : 0);
+      }
+    });
+    this.circuitCalls = make.counter('circuitCalls');
+    this.circuitSlowCalls = make.counter('circuitSlowCalls');
+    this.circuitTransitions = make.counter('circuitTransitions');
+    this.bulkheadActive = make.gauge('bulkheadActive', (gauge) => {
+      for (const bulkhead of this.bulkheads) gauge.set({ name: bulkhead.name }, bulkhead.stats.active);
+    });
+    this.bulkheadQueued = make.gauge('bulkheadQueued', (gauge) => {
+      for (const bulkhead of this.bulkheads) gauge.set({ name: bulkhead.name }, bulkhead.stats.queued);
+    });
+    this.bulkheadConcurrency = make.gauge('bulkheadConcurrency', (gauge) => {
+      for (const bulkhead of this.bulkheads) gauge.set({ name: bulkhead.name }, bulkhead.concurrency);
+    });
+    this.bulkheadRejections = make.counter('bulkheadRejections');
+    this.bulkheadQueueWait = make.histogram('bulkheadQueueWait');
+    this.timeouts = make.counter('timeouts');
+    this.retryCalls = make.counter('retryCalls');
+    this.retries = make.counter('retries');
+    this.retryBudgetExhausted = make.counter('retryBudgetExhausted');
+    this.retryBudgetAvailable = make.gauge('retryBudgetAvailable', (gauge) => {
+      for (const budget of this.budgets.keys()) gauge.set({ name: budget.name }, budget.stats.available);
+    });
+    this.fallbacks = make.counter('fallbacks');
+    this.callDuration = make.histogram('callDuration');
+  }
+}
+
+/** Creates the metrics of one {@link Metrics}, each registered in the registry and marked as firebreak's. */
+class MetricFactory {
+  constructor(
+    readonly registry: AnyRegistry,
+    readonly prefix: string,
+    readonly owner: Metrics,
+  ) {}
+
+  counter(key: MetricKey): TallyFamily<string> {
+    const family: TallyFamily<string> = new TallyFamily(
+      this.#own(new Counter({ ...this.#config(key), collect: () => family.flush() })),
+    );
+    return family;
+  }
+
+  /** A gauge whose values are all computed by `fill` at scrape time; series no one fills disappear. */
+  gauge(key: MetricKey, fill: (gauge: Gauge) => void): Gauge {
+    const gauge: Gauge = this.#own(
+      new Gauge({
+        ...this.#config(key),
+        collect: () => {
+          gauge.reset();
+          fill(gauge);
+        },
+      }),
+    );
+    return gauge;
+  }
+
+  histogram(key: 'callDuration' | 'bulkheadQueueWait'): Histogram {
+    return this.#own(new Histogram({ ...this.#config(key), buckets: [...DEFINITIONS[key].buckets] }));
+  }
+
+  #config(key: MetricKey): { name: string; help: string; labelNames: string[]; registers: AnyRegistry[] } {
+    const definition = DEFINITIONS[key];
+    return { name: this.prefix + definition.name, help: definition.help, labelNames: [...definition.labelNames], registers: [this.registry] };
+  }
+
+  #own<M extends object>(metric: M): M {
+    Object.defineProperty(metric, OWNER, { value: this.owner });
+    return metric;
+  }
+}
+
+/**
+ * The firebreak metrics of `registry` under `prefix`: found if an instrumentation already made
+ * them, made otherwise.
+ *
+ * @throws InvalidOptionError when one of the names is taken by a metric firebreak did not create:
+ * firebreak never touches the user's own metrics.
+ */
+export function metricsFor(registry: AnyRegistry, prefix: string): Metrics {
+  const keys = Object.keys(DEFINITIONS) as MetricKey[];
+  let found: Metrics | undefined;
+  for (const key of keys) {
+    const name = prefix + DEFINITIONS[key].name;
+    const existing = registry.getSingleMetric(name) as Owned | undefined;
+    if (existing === undefined) continue;
+    const owner = existing[OWNER];
+    if (owner === undefined || (found !== undefined && owner !== found)) {
+      throw new InvalidOptionError('instrument', 'prefix', `a prefix whose metric names are free in the registry (${name} is a metric firebreak did not create)`, prefix);
+    }
+    found = owner;
+  }
+  return found ?? new Metrics(registry, prefix);
+}

@@ -1,0 +1,119 @@
+import type { Subscribe } from '../events.js';
+import type { CircuitStateLabel } from './metric-definitions.js';
+
+/**
+ * What `instrument` reads from each kind of policy. Policies are recognised by these members
+ * (duck typing), not by class, so that a policy from another copy of the package, or an adapter
+ * such as `fromOpossum`, is instrumented the same way.
+ */
+
+/** Any firebreak policy: its calls through `execute`. */
+export interface CallSource {
+  readonly name: string;
+  readonly onCall: Subscribe<{ readonly ok: boolean; readonly duration: number }>;
+}
+
+/** A timeout, or anything else that reports timeouts. */
+export interface TimeoutSource {
+  readonly name: string;
+  readonly onTimeout: Subscribe<unknown>;
+}
+
+/** A fallback. */
+export interface FallbackSource {
+  readonly name: string;
+  readonly onFallback: Subscribe<unknown>;
+}
+
+/** A circuit breaker. */
+export interface CircuitSource {
+  readonly name: string;
+  readonly state: CircuitStateLabel;
+  readonly onStateChange: Subscribe<{ readonly from: CircuitStateLabel; readonly to: CircuitStateLabel }>;
+  readonly onRejected: Subscribe<unknown>;
+  readonly onSuccess: Subscribe<{ readonly slow: boolean }>;
+  readonly onFailure: Subscribe<{ readonly slow: boolean }>;
+}
+
+/** A bulkhead. */
+export interface BulkheadSource {
+  readonly name: string;
+  readonly concurrency: number;
+  readonly stats: { readonly active: number; readonly queued: number };
+  readonly onRejected: Subscribe<{ readonly reason: string }>;
+  readonly onAdmitted: Subscribe<{ readonly waited: number }>;
+}
+
+/** A retry budget. */
+export interface BudgetSource {
+  readonly name: string;
+  readonly stats: { readonly available: number };
+}
+
+/** A retry policy. */
+export interface RetrySource {
+  readonly name: string;
+  readonly budget?: BudgetSource | undefined;
+  readonly onRetry: Subscribe<unknown>;
+  readonly onGiveUp: Subscribe<{ readonly reason: string }>;
+  readonly onSettled: Subscribe<{ readonly ok: boolean; readonly attempts: number }>;
+}
+
+/** Something made of policies: a pipeline or a `firebreak()` result. */
+export interface CompositeSource {
+  readonly policies: readonly unknown[];
+}
+
+type Bag = Record<string, unknown>;
+
+function isBag(value: unknown): value is Bag {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function';
+}
+
+function functions(value: Bag, ...keys: string[]): boolean {
+  return keys.every((key) => typeof value[key] === 'function');
+}
+
+function named(value: unknown): value is Bag & { name: string } {
+  return isBag(value) && typeof value.name === 'string';
+}
+
+/** Whether `value` reports its calls through `onCall`. */
+export function isCallSource(value: unknown): value is CallSource {
+  return named(value) && functions(value, 'onCall');
+}
+
+/** Whether `value` reports timeouts. */
+export function isTimeoutSource(value: unknown): value is TimeoutSource {
+  return named(value) && functions(value, 'onTimeout');
+}
+
+/** Whether `value` reports fallbacks. */
+export function isFallbackSource(value: unknown): value is FallbackSource {
+  return named(value) && functions(value, 'onFallback');
+}
+
+/** Whether `value` is a circuit breaker. */
+export function isCircuitSource(value: unknown): value is CircuitSource {
+  return named(value) && 'state' in value && functions(value, 'onStateChange', 'onRejected', 'onSuccess', 'onFailure');
+}
+
+/** Whether `value` is a bulkhead. */
+export function isBulkheadSource(value: unknown): value is BulkheadSource {
+  return named(value) && typeof value.concurrency === 'number' && isBag(value.stats) && functions(value, 'onRejected', 'onAdmitted');
+}
+
+/** Whether `value` is a retry policy. */
+export function isRetrySource(value: unknown): value is RetrySource {
+  return named(value) && functions(value, 'onRetry', 'onGiveUp', 'onSettled');
+}
+
+/** Whether `value` is a retry budget. */
+export function isBudgetSource(value: unknown): value is BudgetSource {
+  return named(value) && isBag(value.stats) && typeof value.stats.available === 'number';
+}
+
+/** Whether `value` is made of policies. */
+export function isCompositeSource(value: unknown): value is CompositeSource {
+  return isBag(value) && Array.isArray(value.policies);
+}
