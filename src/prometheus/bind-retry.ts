@@ -21,7 +21,7 @@ export function bindRetry(retry: RetrySource, metrics: Metrics, attachment: Atta
       if (event.reason === 'budget') exhausted.count++;
     }),
   );
-  attachment.add(retry.onSettled((event) => void results[retryResult(event.ok, event.attempts)].count++));
+  attachment.add(retry.onSettled((event) => void results[retryResult(!event.failed, event.attempts)].count++));
 }
 
 /**

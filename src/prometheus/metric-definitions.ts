@@ -131,7 +131,7 @@ export type MetricKey = keyof typeof DEFINITIONS;
 
 /**
  * The `result` label of `firebreak_retry_calls_total` for a call that settled after `attempts`
- * attempts.
+ * attempts, successfully (`ok`) or not.
  */
 export function retryResult(ok: boolean, attempts: number): RetryResultLabel {
   if (ok) return attempts > 1 ? 'success_with_retry' : 'success_without_retry';

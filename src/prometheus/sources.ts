@@ -56,7 +56,8 @@ export interface RetrySource {
   readonly budget?: BudgetSource | undefined;
   readonly onRetry: Subscribe<unknown>;
   readonly onGiveUp: Subscribe<{ readonly reason: string }>;
-  readonly onSettled: Subscribe<{ readonly ok: boolean; readonly attempts: number }>;
+  /** `failed`: the call ended in a failure, a rejection or a result judged a failure. */
+  readonly onSettled: Subscribe<{ readonly failed: boolean; readonly attempts: number }>;
 }
 
 /** Something made of policies: a pipeline or a `firebreak()` result. */
@@ -108,9 +109,9 @@ export function isRetrySource(value: unknown): value is RetrySource {
   return named(value) && functions(value, 'onRetry', 'onGiveUp', 'onSettled');
 }
 
-/** Whether `value` is a retry budget. */
+/** Whether `value` is a retry budget: not a policy (a bulkhead's stats have `available` too). */
 export function isBudgetSource(value: unknown): value is BudgetSource {
-  return named(value) && isBag(value.stats) && typeof value.stats.available === 'number';
+  return named(value) && typeof value.execute !== 'function' && isBag(value.stats) && typeof value.stats.available === 'number';
 }
 
 /** Whether `value` is made of policies. */
