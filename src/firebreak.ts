@@ -1,4 +1,6 @@
 import { bulkhead, type BulkheadOptions, type BulkheadPolicy } from './bulkhead/bulkhead.js';
+import { circuitBreaker, type CircuitBreakerPolicy } from './circuit-breaker/circuit-breaker.js';
+import type { CircuitBreakerOptions } from './circuit-breaker/options.js';
 import type { Context } from './context.js';
 import { InvalidOptionError } from './errors/invalid-option-error.js';
 import { fallback, type FallbackFunction, type FallbackOptions, type FallbackPolicy } from './fallback/fallback.js';
@@ -48,6 +50,8 @@ export interface FirebreakOptions {
   readonly totalTimeout?: number | StageOptions<TimeoutOptions>;
   /** Retries inside the total timeout, with a retry budget (its own one unless `budget` is given). */
   readonly retry?: FirebreakRetryOptions;
+  /** Stops calling a dependency that keeps failing; inside the retries, so each attempt is judged. */
+  readonly circuitBreaker?: StageOptions<CircuitBreakerOptions>;
   /** Bounds the calls running against the dependency at once, with a bounded queue. */
   readonly bulkhead?: StageOptions<BulkheadOptions>;
   /** Innermost: a limit on each attempt. */
@@ -71,6 +75,7 @@ export interface Firebreak<R = never> extends Pipeline<R> {
   readonly retry: RetryPolicy | undefined;
   /** The retry stage's budget. */
   readonly budget: RetryBudget | undefined;
+  readonly circuitBreaker: CircuitBreakerPolicy | undefined;
   readonly bulkhead: BulkheadPolicy | undefined;
   readonly attemptTimeout: TimeoutPolicy | undefined;
 }
@@ -105,6 +110,7 @@ const STAGES: readonly StageDefinition[] = [
   { key: 'fallback', build: buildFallback },
   { key: 'totalTimeout', build: (name, option) => timeout(named('totalTimeout', name, timeoutOptions(option))) },
   { key: 'retry', build: buildRetryStage },
+  { key: 'circuitBreaker', build: (name, option) => circuitBreaker(named('circuitBreaker', name, option)) },
   { key: 'bulkhead', build: (name, option) => bulkhead(named('bulkhead', name, option)) },
   { key: 'attemptTimeout', build: (name, option) => timeout(named('attemptTimeout', name, timeoutOptions(option))) },
 ];

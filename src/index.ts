@@ -8,6 +8,7 @@ export { InvalidOptionError } from './errors/invalid-option-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
 export { BulkheadRejectedError, type BulkheadRejectionReason } from './errors/bulkhead-rejected-error.js';
 export { isFastFail } from './errors/fast-fail.js';
+export { CircuitOpenError, type CircuitRejectionState } from './errors/circuit-open-error.js';
 
 export { timeout, type TimeoutEvent, type TimeoutOptions, type TimeoutPolicy, type TimeoutStrategy } from './timeout/timeout.js';
 export {
@@ -27,6 +28,21 @@ export {
   type BulkheadRejectedEvent,
   type BulkheadStats,
 } from './bulkhead/bulkhead.js';
+export { circuitBreaker, type CircuitBreakerPolicy } from './circuit-breaker/circuit-breaker.js';
+export type { CircuitBreakerOptions, CircuitHalfOpenOptions, CircuitWindowOptions, OpenForBackoff } from './circuit-breaker/options.js';
+export type { CircuitBreakerSnapshot } from './circuit-breaker/snapshot.js';
+export type { CircuitState } from './circuit-breaker/state-machine.js';
+export type {
+  CircuitCloseEvent,
+  CircuitFailureEvent,
+  CircuitHalfOpenEvent,
+  CircuitIsolation,
+  CircuitOpenEvent,
+  CircuitRejectedEvent,
+  CircuitStateChangeEvent,
+  CircuitStats,
+  CircuitSuccessEvent,
+} from './circuit-breaker/events.js';
 
 export { retry, type GiveUpEvent, type RetryEvent, type RetryOptions, type RetryPolicy, type RetrySettledEvent } from './retry/retry.js';
 export type { GiveUpReason } from './retry/decide.js';

@@ -1,0 +1,295 @@
+import type { Clock, TimerHandle } from '../clock.js';
+import type { Context } from '../context.js';
+import { CircuitOpenError, type CircuitRejectionState } from '../errors/circuit-open-error.js';
+import { isFastFail } from '../errors/fast-fail.js';
+import { EventList, type Subscribe } from '../events.js';
+import { callSafely, PolicyBase, type ObservablePolicy, type Operation, type Outcome, type ShouldHandle } from '../policy.js';
+import { handleAllErrors } from '../should-handle.js';
+import type {
+  CircuitCloseEvent,
+  CircuitFailureEvent,
+  CircuitHalfOpenEvent,
+  CircuitIsolation,
+  CircuitOpenEvent,
+  CircuitRejectedEvent,
+  CircuitStateChangeEvent,
+  CircuitStats,
+  CircuitSuccessEvent,
+} from './events.js';
+import { readBreakerOptions, type CircuitBreakerOptions } from './options.js';
+import { takeSnapshot, type CircuitBreakerSnapshot } from './snapshot.js';
+import { BreakerMachine, FAILURE, IGNORED, PROBE, REJECTED, SUCCESS, type CircuitState } from './state-machine.js';
+import { rate } from './window.js';
+
+/**
+ * A circuit breaker: see {@link circuitBreaker}.
+ *
+ * @example
+ * ```ts
+ * import { circuitBreaker, type CircuitBreakerPolicy } from 'firebreak';
+ * const breaker: CircuitBreakerPolicy = circuitBreaker({ name: 'auth' });
+ * console.log(breaker.state, breaker.stats.failureRate); // 'closed' 0
+ * ```
+ */
+export interface CircuitBreakerPolicy extends ObservablePolicy {
+  /** The state now. An open circuit whose time is up reads (and becomes) `'half-open'`; no timer is involved. */
+  readonly state: CircuitState;
+  /** The calls in the window and their rates. */
+  readonly stats: CircuitStats;
+  /**
+   * Opens the circuit by hand until released: every call is rejected with a `CircuitOpenError`
+   * whose `retryAfter` is `Infinity`. Isolations are counted: the circuit closes, with an empty
+   * window, when the last handle is released.
+   */
+  isolate(): CircuitIsolation;
+  /** Back to closed with an empty window, ending any isolation; results of calls started before are set aside. */
+  reset(): void;
+  /** The state as JSON, to restore with the `initialState` option, in this process or another. */
+  toJSON(): CircuitBreakerSnapshot;
+  readonly onStateChange: Subscribe<CircuitStateChangeEvent>;
+  readonly onOpen: Subscribe<CircuitOpenEvent>;
+  readonly onHalfOpen: Subscribe<CircuitHalfOpenEvent>;
+  readonly onClose: Subscribe<CircuitCloseEvent>;
+  readonly onRejected: Subscribe<CircuitRejectedEvent>;
+  readonly onSuccess: Subscribe<CircuitSuccessEvent>;
+  readonly onFailure: Subscribe<CircuitFailureEvent>;
+}
+
+const EMPTY = Object.freeze({});
+
+class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
+  readonly #stateChanges = new EventList<CircuitStateChangeEvent>();
+  readonly #opened = new EventList<CircuitOpenEvent>();
+  readonly #halfOpened = new EventList<CircuitHalfOpenEvent>();
+  readonly #closed = new EventList<CircuitCloseEvent>();
+  readonly #rejected = new EventList<CircuitRejectedEvent>();
+  readonly #succeeded = new EventList<CircuitSuccessEvent>();
+  readonly #failed = new EventList<CircuitFailureEvent>();
+  readonly onStateChange = this.#stateChanges.subscribe;
+  readonly onOpen = this.#opened.subscribe;
+  readonly onHalfOpen = this.#halfOpened.subscribe;
+  readonly onClose = this.#closed.subscribe;
+  readonly onRejected = this.#rejected.subscribe;
+  readonly onSuccess = this.#succeeded.subscribe;
+  readonly onFailure = this.#failed.subscribe;
+
+  readonly #machine: BreakerMachine;
+  readonly #clock: Clock;
+  readonly #shouldHandle: ShouldHandle;
+  readonly #slowCallDuration: number;
+  readonly #probeTimeout: number;
+  /** The probe timers of the current half-open period. */
+  readonly #probeTimers = new Set<TimerHandle>();
+
+  constructor(options: unknown) {
+    const settings = readBreakerOptions(options);
+    super(settings.name);
+    this.#clock = settings.clock;
+    this.#shouldHandle = settings.shouldHandle;
+    this.#slowCallDuration = settings.slowCallDuration;
+    this.#probeTimeout = settings.probeTimeout;
+    this.#machine = new BreakerMachine(settings.window, settings.rules, (from, to) => this.#onTransition(from, to));
+    const initial = settings.initialState;
+    if (initial) this.#machine.restore(initial.state, initial.opens, initial.openUntil);
+  }
+
+  get state(): CircuitState {
+    const machine = this.#machine;
+    if (machine.state === 'open') machine.refresh(this.#clock.now());
+    return machine.state;
+  }
+
+  get stats(): CircuitStats {
+    const now = this.#clock.now();
+    this.#machine.refresh(now);
+    const window = this.#machine.window;
+    window.advance(now);
+    const { calls, failures, slowCalls } = window;
+    return { calls, failures, slowCalls, failureRate: rate(failures, calls), slowCallRate: rate(slowCalls, calls) };
+  }
+
+  isolate(): CircuitIsolation {
+    const machine = this.#machine;
+    const epoch = machine.isolate();
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        machine.release(epoch);
+      },
+    };
+  }
+
+  reset(): void {
+    this.#machine.reset();
+  }
+
+  toJSON(): CircuitBreakerSnapshot {
+    this.#machine.refresh(this.#clock.now());
+    return takeSnapshot(this.#machine, this.#clock);
+  }
+
+  invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    const machine = this.#machine;
+    const start = this.#clock.now();
+    const admission = machine.admit(start);
+    if (admission === REJECTED) return this.#reject(start);
+    const generation = machine.generation;
+    const work = callSafely(fn, ctx);
+    if (admission === PROBE) return this.#probe(ctx, work, generation, start);
+    return work.then(
+      (value) => this.#onValue(value, generation, start),
+      (error: unknown) => this.#onError(ctx, error, generation, start),
+    );
+  }
+
+  #reject(now: number): Promise<never> {
+    const machine = this.#machine;
+    const retryAfter = machine.retryAfter(now);
+    const state = machine.state as CircuitRejectionState;
+    if (this.#rejected.active) this.#rejected.emit({ state, retryAfter });
+    return Promise.reject(new CircuitOpenError(this.name, retryAfter, state));
+  }
+
+  /** Watches a half-open probe: one that has not settled within `probeTimeout` is a failed probe. */
+  #probe<T>(ctx: Context, work: Promise<T>, generation: number, start: number): Promise<T> {
+    const clock = this.#clock;
+    const timers = this.#probeTimers;
+    let timer: TimerHandle | undefined;
+    if (this.#probeTimeout !== Infinity) {
+      const timeout = this.#probeTimeout;
+      const handle = clock.setTimeout(
+        () => {
+          timers.delete(handle);
+          this.#machine.record(generation, FAILURE, timeout >= this.#slowCallDuration, clock.now());
+        },
+        timeout,
+        true,
+      );
+      timers.add(handle);
+      timer = handle;
+    }
+    const settled = (): void => {
+      if (timer !== undefined && timers.delete(timer)) clock.clearTimeout(timer);
+    };
+    return work.then(
+      (value) => {
+        settled();
+        return this.#onValue(value, generation, start);
+      },
+      (error: unknown) => {
+        settled();
+        return this.#onError(ctx, error, generation, start);
+      },
+    );
+  }
+
+  #onValue<T>(value: T, generation: number, start: number): T {
+    const end = this.#clock.now();
+    if (this.#shouldHandle === handleAllErrors) {
+      this.#recordSuccess(generation, start, end);
+      return value;
+    }
+    const outcome: Outcome<T> = { ok: true, value };
+    if (this.#judge(outcome, generation, start, end)) this.#recordFailure(generation, start, end, outcome);
+    else this.#recordSuccess(generation, start, end);
+    return value;
+  }
+
+  #onError(ctx: Context, error: unknown, generation: number, start: number): never {
+    const end = this.#clock.now();
+    if (isFastFail(error) || ctx.isCallerAbort(error)) {
+      this.#machine.record(generation, IGNORED, false, end);
+      throw error;
+    }
+    const outcome: Outcome<never> = { ok: false, error };
+    if (this.#shouldHandle === handleAllErrors || this.#judge(outcome, generation, start, end)) {
+      this.#recordFailure(generation, start, end, outcome);
+    } else {
+      this.#recordSuccess(generation, start, end);
+    }
+    throw error;
+  }
+
+  /** Runs `shouldHandle`; if it throws, the call counts as a failure and rejects with that error. */
+  #judge(outcome: Outcome<unknown>, generation: number, start: number, end: number): boolean {
+    try {
+      return this.#shouldHandle(outcome);
+    } catch (error) {
+      this.#recordFailure(generation, start, end, outcome);
+      throw error;
+    }
+  }
+
+  #recordSuccess(generation: number, start: number, end: number): void {
+    const duration = end - start;
+    const slow = duration >= this.#slowCallDuration;
+    if (this.#succeeded.active) this.#succeeded.emit({ duration, slow });
+    this.#machine.record(generation, SUCCESS, slow, end);
+  }
+
+  #recordFailure(generation: number, start: number, end: number, outcome: Outcome<unknown>): void {
+    const duration = end - start;
+    const slow = duration >= this.#slowCallDuration;
+    if (this.#failed.active) this.#failed.emit({ duration, slow, outcome });
+    this.#machine.record(generation, FAILURE, slow, end);
+  }
+
+  #onTransition(from: CircuitState, to: CircuitState): void {
+    if (from === 'half-open') this.#clearProbeTimers();
+    if (this.#stateChanges.active) this.#stateChanges.emit({ from, to });
+    if (to === 'open') {
+      if (this.#opened.active) this.#opened.emit({ retryAfter: this.#machine.openDuration, opens: this.#machine.opens });
+    } else if (to === 'half-open') {
+      if (this.#halfOpened.active) this.#halfOpened.emit(EMPTY);
+    } else if (to === 'closed') {
+      if (this.#closed.active) this.#closed.emit(EMPTY);
+    }
+  }
+
+  #clearProbeTimers(): void {
+    for (const timer of this.#probeTimers) this.#clock.clearTimeout(timer);
+    this.#probeTimers.clear();
+  }
+}
+
+/**
+ * Stops calling a dependency that keeps failing, so that it can recover and callers fail fast
+ * instead of waiting. Closed, it records each call in a window (failures in a row, the last N
+ * calls, or the last D milliseconds) and opens when the failures (or slow calls) reach their
+ * threshold. Open, it rejects every call at once with a cheap {@link CircuitOpenError} for
+ * `openFor` ms (a number, or a backoff that grows with each re-open). Then it turns half-open and
+ * lets `halfOpen.maxCalls` probes through, rejecting the others at once: the probes succeeding
+ * close it with an empty window, any failed probe (or one that does not settle within
+ * `halfOpen.probeTimeout`) re-opens it. The result of a call that started before a change of
+ * state never changes the state. A caller's abort and the fast-fail rejections of firebreak's
+ * policies (circuit open, bulkhead full) are not recorded at all.
+ *
+ * Cost: a call through a closed breaker costs two clock reads and O(1) window work, whatever the
+ * window's size or traffic; a time window idle for any length of time catches up in O(buckets).
+ *
+ * @param options - {@link CircuitBreakerOptions}.
+ * @throws InvalidOptionError for a bad or unknown option.
+ * @example
+ * ```ts
+ * import { circuitBreaker, CircuitOpenError } from 'firebreak';
+ * const breaker = circuitBreaker({
+ *   name: 'auth',
+ *   window: { type: 'time', duration: 10_000, buckets: 10 },
+ *   failureRateThreshold: 0.5,
+ *   minimumCalls: 20,
+ *   openFor: (opens) => Math.min(1_000 * 2 ** opens, 60_000),
+ *   halfOpen: { maxCalls: 2, probeTimeout: 5_000 },
+ * });
+ * breaker.onStateChange(({ from, to }) => console.log(`auth circuit: ${from} -> ${to}`));
+ * try {
+ *   await breaker.execute((ctx) => fetch('http://127.0.0.1:8080/verify', { signal: ctx.signal }));
+ * } catch (error) {
+ *   if (error instanceof CircuitOpenError) console.log(`auth is down, retry in ${error.retryAfter} ms`);
+ * }
+ * ```
+ */
+export function circuitBreaker<T = unknown>(options?: CircuitBreakerOptions<T>): CircuitBreakerPolicy {
+  return new CircuitBreaker(options);
+}

@@ -1,0 +1,190 @@
+import type { CallWindow } from './window.js';
+
+/**
+ * The state of a circuit breaker.
+ * - `'closed'`: calls pass and are recorded in the window.
+ * - `'open'`: calls are rejected until the open time is up.
+ * - `'half-open'`: a few probe calls pass; their results close or re-open the circuit.
+ * - `'isolated'`: opened by hand with `isolate()`; calls are rejected until released.
+ *
+ * @example
+ * ```ts
+ * import { circuitBreaker, type CircuitState } from 'firebreak';
+ * const state: CircuitState = circuitBreaker().state; // 'closed'
+ * ```
+ */
+export type CircuitState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+/** The answer of {@link BreakerMachine.admit}. */
+export type Admission = typeof REJECTED | typeof ADMITTED | typeof PROBE;
+/** The call is turned away. */
+export const REJECTED = 0;
+/** The call passes, closed. */
+export const ADMITTED = 1;
+/** The call passes as a half-open probe, holding one of the probe permits. */
+export const PROBE = 2;
+
+/** How a call ended, as the breaker records it. */
+export type CallResult = typeof SUCCESS | typeof FAILURE | typeof IGNORED;
+/** Not a failure: recorded as a success. */
+export const SUCCESS = 0;
+/** A failure. */
+export const FAILURE = 1;
+/** Neither (a caller's abort, a sibling's fast-fail): not recorded; a probe's permit is freed. */
+export const IGNORED = 2;
+
+/** What the machine needs to know beyond its window. */
+export interface MachineRules {
+  /** Probes let through in half-open; this many successes close the circuit. */
+  readonly maxProbes: number;
+  /** Slow probes re-open the circuit once slow probes / `maxProbes` reach this (Infinity: never). */
+  readonly slowProbeRate: number;
+  /** Milliseconds to stay open, from the number of opens since the last close (1 for the first). */
+  readonly openFor: (opens: number) => number;
+}
+
+/** Told of every change of state, after the machine has fully moved to the new state. */
+export type TransitionListener = (from: CircuitState, to: CircuitState) => void;
+
+/**
+ * The breaker's decisions as data: may this call pass, and what does its result do to the state.
+ * No timers and no promises: time comes in as arguments, so that every decision can be tested
+ * with plain numbers. Each state period has its own `generation`; a result carries the
+ * generation its call started in, and a result from an earlier period changes nothing.
+ */
+export class BreakerMachine {
+  #state: CircuitState = 'closed';
+  /** Bumped on every change of state and on reset: results from older periods are set aside. */
+  generation = 0;
+  /** Opens since the last close. */
+  opens = 0;
+  /** Clock time at which an open circuit turns half-open. */
+  openUntil = 0;
+  /** How long the current (or last) open period lasts, in ms. */
+  openDuration = 0;
+  #probesRunning = 0;
+  #probesSucceeded = 0;
+  #probesSlow = 0;
+  #isolations = 0;
+  /** Bumped on reset, so that the isolation handles given out before it do nothing. */
+  isolationEpoch = 0;
+
+  constructor(
+    readonly window: CallWindow,
+    readonly rules: MachineRules,
+    readonly onTransition: TransitionListener,
+  ) {}
+
+  /** The state as last moved to; see {@link refresh}. */
+  get state(): CircuitState {
+    return this.#state;
+  }
+
+  /** Probes holding a permit in the current half-open period. */
+  get probesRunning(): number {
+    return this.#probesRunning;
+  }
+
+  /** Turns an open circuit whose time is up half-open. */
+  refresh(now: number): void {
+    if (this.#state === 'open' && now >= this.openUntil) this.#moveTo('half-open');
+  }
+
+  /** Whether a call starting at `now` may pass, taking a probe permit in half-open. */
+  admit(now: number): Admission {
+    switch (this.#state) {
+      case 'closed':
+        return ADMITTED;
+      case 'open':
+        if (now < this.openUntil) return REJECTED;
+        this.#moveTo('half-open');
+        return this.#takeProbe();
+      case 'half-open':
+        return this.#takeProbe();
+      case 'isolated':
+        return REJECTED;
+    }
+  }
+
+  /** Milliseconds until a call may pass, for a rejection at `now`. */
+  retryAfter(now: number): number {
+    if (this.#state === 'open') return this.openUntil - now;
+    if (this.#state === 'isolated') return Infinity;
+    return 0;
+  }
+
+  /** Records the result of a call that started in period `generation` and ended at `now`. */
+  record(generation: number, result: CallResult, slow: boolean, now: number): void {
+    if (generation !== this.generation) return;
+    if (this.#state === 'closed') {
+      if (result === IGNORED) return;
+      this.window.record(result === FAILURE, slow, now);
+      if (this.window.tripped()) this.#open(now);
+    } else if (this.#state === 'half-open') {
+      if (result === FAILURE) return this.#open(now);
+      this.#probesRunning--;
+      if (result === IGNORED) return;
+      this.#probesSucceeded++;
+      if (slow && ++this.#probesSlow / this.rules.maxProbes >= this.rules.slowProbeRate) return this.#open(now);
+      if (this.#probesSucceeded >= this.rules.maxProbes) this.#close();
+    }
+  }
+
+  /** Adds one isolation; returns the epoch its release must match. */
+  isolate(): number {
+    this.#isolations++;
+    if (this.#state !== 'isolated') this.#moveTo('isolated');
+    return this.isolationEpoch;
+  }
+
+  /** Ends one isolation of epoch `epoch`; the last one closes the circuit with an empty window. */
+  release(epoch: number): void {
+    if (epoch !== this.isolationEpoch || this.#isolations === 0) return;
+    this.#isolations--;
+    if (this.#isolations === 0 && this.#state === 'isolated') this.#close();
+  }
+
+  /** Back to closed with an empty window, no isolation and no open count. */
+  reset(): void {
+    this.#isolations = 0;
+    this.isolationEpoch++;
+    this.#close();
+  }
+
+  /** Starts in `state` (no transition is reported): used to restore a snapshot. */
+  restore(state: CircuitState, opens: number, openUntil: number): void {
+    this.#state = state;
+    this.opens = opens;
+    this.openUntil = openUntil;
+    this.generation++;
+  }
+
+  #takeProbe(): Admission {
+    if (this.#probesRunning + this.#probesSucceeded >= this.rules.maxProbes) return REJECTED;
+    this.#probesRunning++;
+    return PROBE;
+  }
+
+  #open(now: number): void {
+    this.opens++;
+    this.openDuration = this.rules.openFor(this.opens);
+    this.openUntil = now + this.openDuration;
+    this.#moveTo('open');
+  }
+
+  #close(): void {
+    this.window.clear();
+    this.opens = 0;
+    this.#moveTo('closed');
+  }
+
+  #moveTo(to: CircuitState): void {
+    const from = this.#state;
+    this.#state = to;
+    this.generation++;
+    this.#probesRunning = 0;
+    this.#probesSucceeded = 0;
+    this.#probesSlow = 0;
+    if (from !== to) this.onTransition(from, to);
+  }
+}
