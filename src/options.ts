@@ -67,6 +67,14 @@ export class OptionReader {
     return value;
   }
 
+  /** A probability in [0, 1]; required when `fallback` is left out. */
+  probability(key: string, fallback?: number): number {
+    const given = this.#options[key];
+    const value = given === undefined ? fallback : given;
+    if (typeof value !== 'number' || !(value >= 0 && value <= 1)) this.fail(key, 'a number in [0, 1]');
+    return value;
+  }
+
   /** A finite number ≥ `min` (or > `min` when `exclusive`). */
   number(key: string, fallback: number, min: number, exclusive = false): number {
     const value = this.#options[key];
