@@ -52,4 +52,12 @@ export { retryBudget, type RetryBudget, type RetryBudgetOptions, type RetryBudge
 export { httpShouldHandle, isTransientHttpStatus, isTransientNetworkError, retryAfterMs, type HasHeaders } from './retry/http.js';
 export type { FirebreakRetryOptions } from './retry/firebreak-stage.js';
 
+export { chaos } from './chaos/chaos.js';
+export type { ChaosOptions } from './chaos/chaos-options.js';
+export type { ChaosEnabled } from './chaos/decide.js';
+export type { ChaosEvent, ChaosPolicy } from './chaos/chaos-policy.js';
+export type { FaultOptions } from './chaos/fault.js';
+export type { LatencyOptions } from './chaos/latency.js';
+export type { ResultOptions } from './chaos/result.js';
+
 export { firebreak, type Firebreak, type FirebreakAlternative, type FirebreakFallback, type FirebreakOptions } from './firebreak.js';
