@@ -1,12 +1,15 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  // `firebreak/prometheus` and `firebreak/opossum` share the core's chunk (splitting), so that a
+  // policy built by one entry is the same class as the core's; their peers stay external.
+  entry: { index: 'src/index.ts', prometheus: 'src/prometheus/index.ts', opossum: 'src/opossum/index.ts' },
+  external: ['prom-client', 'opossum'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
   target: 'node20',
   sourcemap: true,
   treeshake: true,
-  splitting: false,
+  splitting: true,
 });
