@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { constant, exponential, manualClock, MAX_TIMER_DELAY, retry, type Backoff, type Outcome } from '../../src/index.js';
+import { constant, exponential, manualClock, MAX_TIMER_DELAY, retry, type Backoff, type Jitter, type Outcome } from '../../src/index.js';
 import { decideRetry } from '../../src/retry/decide.js';
 
 const failure: Outcome<unknown> = { ok: false, error: new Error('down') };
@@ -11,7 +11,7 @@ const anyNumber = fc.oneof(
   fc.constantFrom(NaN, Infinity, -Infinity, 0, -0, Number.MAX_VALUE, Number.MIN_VALUE, MAX_TIMER_DELAY + 1),
 );
 const attempts = fc.oneof(fc.integer({ min: 1, max: 60 }), fc.constantFrom(1, 2, 10_000, 2 ** 31, Number.MAX_SAFE_INTEGER));
-const jitters = fc.constantFrom('none', 'full', 'equal', 'decorrelated') as fc.Arbitrary<'none' | 'full' | 'equal' | 'decorrelated'>;
+const jitters = fc.constantFrom<Jitter[]>('none', 'full', 'equal', 'decorrelated');
 const exponentialOptions = fc.record({
   initial: fc.oneof(fc.double({ min: 0, max: 1e7, noNaN: true }), fc.constantFrom(0, 1, MAX_TIMER_DELAY, 1e12)),
   extra: fc.oneof(fc.double({ min: 0, max: 1e12, noNaN: true }), fc.constant(Infinity)),
