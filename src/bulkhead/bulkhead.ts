@@ -257,8 +257,8 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
 
   #expire(call: QueuedCall): void {
     call.timer = undefined;
-    if (this.#rejected.active) this.#rejected.emit(REJECTED_QUEUE_TIMEOUT);
     this.#leave(call, new BulkheadRejectedError(this.name, 'queue-timeout'));
+    if (this.#rejected.active) this.#rejected.emit(REJECTED_QUEUE_TIMEOUT);
   }
 
   /** Takes a waiting caller out of the queue and rejects it. */

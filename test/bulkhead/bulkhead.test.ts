@@ -401,7 +401,7 @@ describe('bulkhead', () => {
       const queued: number[] = [];
       const rejected: string[] = [];
       pool.onQueued(({ queued: length }) => queued.push(length));
-      pool.onRejected(({ reason }) => rejected.push(reason));
+      pool.onRejected(({ reason }) => rejected.push(`${reason} (${pool.stats.queued} queued)`));
       const work = deferred();
       const running = pool.execute(() => work.promise);
       const waiting = [pool.execute(() => 1), pool.execute(() => 2)].map((p) => p.catch((e: unknown) => e));
@@ -409,7 +409,7 @@ describe('bulkhead', () => {
       clock.advance(10);
       expect(await Promise.all(waiting)).toEqual([expect.any(BulkheadRejectedError), expect.any(BulkheadRejectedError)]);
       expect(queued).toEqual([1, 2]);
-      expect(rejected).toEqual(['full', 'queue-timeout', 'queue-timeout']);
+      expect(rejected).toEqual(['full (2 queued)', 'queue-timeout (1 queued)', 'queue-timeout (0 queued)']);
       work.resolve('done');
       await running;
     });
