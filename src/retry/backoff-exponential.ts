@@ -10,6 +10,16 @@ import { clampDelay, type Backoff } from './backoff.js';
  * - `'equal'`: a random delay in `[ceiling / 2, ceiling)`.
  * - `'decorrelated'`: a random delay between `initial` and `multiplier ×` the previous delay,
  *   capped at `max` (AWS' "decorrelated jitter").
+ *
+ * Use `'full'` (the default) unless you need a floor under each delay (`'equal'`) or exact
+ * delays (`'none'`, for tests and single callers).
+ *
+ * @example
+ * ```ts
+ * import { exponential, type Jitter } from 'firebreak';
+ * const jitter: Jitter = 'equal';
+ * const backoff = exponential({ initial: 100, jitter });
+ * ```
  */
 export type Jitter = 'none' | 'full' | 'equal' | 'decorrelated';
 
@@ -24,7 +34,7 @@ export type Jitter = 'none' | 'full' | 'equal' | 'decorrelated';
  * ```
  */
 export interface ExponentialOptions {
-  /** The delay before the first retry (before jitter), in milliseconds. @default 100 */
+  /** The delay before the first retry (before jitter), in milliseconds. @default 100 (or `max` if lower) */
   readonly initial?: number;
   /** The longest delay, in milliseconds; `Infinity` leaves only the timer limit (2,147,483,647 ms). @default 10_000 */
   readonly max?: number;
@@ -54,8 +64,8 @@ export interface ExponentialOptions {
 export function exponential(options?: ExponentialOptions): Backoff {
   const read = new OptionReader('exponential', options, ['initial', 'max', 'multiplier', 'jitter', 'random']);
   const jitter = read.oneOf<Jitter>('jitter', 'full', ['none', 'full', 'equal', 'decorrelated']);
-  const initial = read.duration('initial', 100);
   const max = Math.min(read.duration('max', 10_000, { allowInfinity: true }), MAX_TIMER_DELAY);
+  const initial = read.duration('initial', Math.min(100, max));
   if (max < Math.min(initial, MAX_TIMER_DELAY)) read.fail('max', `a number of milliseconds >= \`initial\` (${initial})`);
   const multiplier = read.number('multiplier', jitter === 'decorrelated' ? 3 : 2, 1);
   const random = read.optionalFunction<() => number>('random') ?? Math.random;

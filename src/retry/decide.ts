@@ -9,7 +9,19 @@ import { retryAfterMs, type HasHeaders } from './http.js';
  * - `'deadline'`: the next attempt could not start before the call's deadline, or an outer
  *   policy (a total timeout) aborted the call.
  * - `'not-handled'`: after at least one retry, an attempt failed with an error that
- *   `shouldHandle` does not retry (a circuit that opened meanwhile, a 404).
+ *   `shouldHandle` does not retry (a circuit that opened meanwhile, a 404). An error not retried
+ *   on the first attempt is no give-up: the retry took no part in that call.
+ *
+ * Use it to tell, in an `onGiveUp` listener, a dependency that stayed down from a budget that ran out.
+ *
+ * @example
+ * ```ts
+ * import { retry, type GiveUpReason } from 'firebreak';
+ * const budgetExhausted = (reason: GiveUpReason) => reason === 'budget';
+ * retry().onGiveUp(({ reason }) => {
+ *   if (budgetExhausted(reason)) console.warn('retry budget exhausted');
+ * });
+ * ```
  */
 export type GiveUpReason = 'attempts' | 'budget' | 'deadline' | 'not-handled';
 

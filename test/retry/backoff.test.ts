@@ -110,6 +110,10 @@ describe('exponential delays', () => {
     expect([1, 2, 3, 4, 5, 6].map((attempt) => backoff(attempt, failure, 0))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
   });
 
+  it('starts from max when only a max below the default initial is given', () => {
+    expect(exponential({ max: 50, jitter: 'none' })(1, failure, 0)).toBe(50);
+  });
+
   it("'full' picks in [0, ceiling), 'equal' in [ceiling / 2, ceiling)", () => {
     const low = exponential({ initial: 100, multiplier: 3, jitter: 'full', random: () => 0 });
     const high = exponential({ initial: 100, multiplier: 3, jitter: 'full', random: () => 0.5 });
