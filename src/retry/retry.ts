@@ -53,7 +53,7 @@ export interface RetryEvent {
   readonly attempt: number;
   /** Milliseconds before the next attempt. */
   readonly delay: number;
-  /** The failed attempt's outcome. */
+  /** The failed attempt's outcome. A `Response`'s body is cancelled after the listeners ran, unless one started reading it. */
   readonly outcome: Outcome<unknown>;
 }
 
