@@ -1,21 +1,14 @@
+import type { CircuitFailureEvent, CircuitRejectedEvent, CircuitStateChangeEvent, CircuitSuccessEvent } from '../circuit-breaker/events.js';
+import type { CircuitState } from '../circuit-breaker/state-machine.js';
 import { EventList, type Subscribe } from '../events.js';
-import type { Outcome } from '../policy.js';
+import type { TimeoutEvent } from '../timeout/timeout.js';
 import type { OpossumBreaker, OpossumInternals } from './opossum-breaker.js';
 
 /**
- * The state of an opossum breaker in firebreak's words. A breaker that was shut down rejects
- * every call for good: it reads as `'isolated'`.
- *
- * @example
- * ```ts
- * import type { OpossumState } from 'firebreak/opossum';
- * const state: OpossumState = 'half-open';
- * ```
+ * The state `breaker` is in now, in firebreak's words. A breaker that was shut down rejects every
+ * call for good: it reads as `'isolated'`.
  */
-export type OpossumState = 'closed' | 'open' | 'half-open' | 'isolated';
-
-/** The state `breaker` is in now. */
-export function stateOf(breaker: OpossumBreaker): OpossumState {
+export function stateOf(breaker: OpossumBreaker): CircuitState {
   if (breaker.isShutdown) return 'isolated';
   if (breaker.opened) return 'open';
   if (breaker.halfOpen) return 'half-open';
@@ -36,90 +29,22 @@ export function retryAfterOf(breaker: OpossumBreaker & OpossumInternals): number
   return Math.max(0, openedAt + resetTimeout - Date.now());
 }
 
-/**
- * A change of state of an opossum breaker.
- *
- * @example
- * ```ts
- * import CircuitBreaker from 'opossum';
- * import { fromOpossum, type OpossumStateChangeEvent } from 'firebreak/opossum';
- * const auth = fromOpossum(new CircuitBreaker(async () => 'ok'));
- * auth.onStateChange((event: OpossumStateChangeEvent) => console.log(`${event.from} -> ${event.to}`));
- * ```
- */
-export interface OpossumStateChangeEvent {
-  readonly from: OpossumState;
-  readonly to: OpossumState;
-}
-
-/**
- * A call an opossum breaker turned away without running it.
- *
- * @example
- * ```ts
- * import CircuitBreaker from 'opossum';
- * import { fromOpossum, type OpossumRejectedEvent } from 'firebreak/opossum';
- * const auth = fromOpossum(new CircuitBreaker(async () => 'ok'));
- * auth.onRejected((event: OpossumRejectedEvent) => console.log(event.state, event.retryAfter));
- * ```
- */
-export interface OpossumRejectedEvent {
-  readonly state: Exclude<OpossumState, 'closed'>;
-  /** Milliseconds until the breaker lets a call through (`Infinity` once shut down). */
-  readonly retryAfter: number;
-}
-
-/**
- * A call an opossum breaker ran, as it recorded it: a success, or a failure with its error.
- * opossum has no slow-call rule, so `slow` is always false.
- *
- * @example
- * ```ts
- * import CircuitBreaker from 'opossum';
- * import { fromOpossum, type OpossumCallEvent } from 'firebreak/opossum';
- * const auth = fromOpossum(new CircuitBreaker(async () => 'ok'));
- * auth.onFailure((event: OpossumCallEvent) => console.log(`failed after ${event.duration} ms`));
- * ```
- */
-export interface OpossumCallEvent {
-  /** Milliseconds the call took, as opossum measured it. */
-  readonly duration: number;
-  readonly slow: false;
-  /** How the call ended: on a failure, the error opossum recorded. */
-  readonly outcome: Outcome<unknown>;
-}
-
-/**
- * A call that ran past the opossum breaker's own `timeout`.
- *
- * @example
- * ```ts
- * import CircuitBreaker from 'opossum';
- * import { fromOpossum, type OpossumTimeoutEvent } from 'firebreak/opossum';
- * const auth = fromOpossum(new CircuitBreaker(async () => 'ok', { timeout: 500 }));
- * auth.onTimeout((event: OpossumTimeoutEvent) => console.log(`timed out after ${event.duration} ms`));
- * ```
- */
-export interface OpossumTimeoutEvent {
-  /** The breaker's `timeout`, in milliseconds. */
-  readonly duration: number;
-}
-
 type Listener = (...args: unknown[]) => void;
 
 /**
- * opossum's events, relayed in firebreak's shapes. The breaker's emitter is listened to only while
+ * opossum's events, relayed in the shapes of firebreak's circuit breaker and timeout (opossum has
+ * no slow-call rule: `slow` is always false). The breaker's emitter is listened to only while
  * someone subscribes here, so an adapter nobody observes leaves no listener on the breaker.
  */
 export class BreakerEvents {
-  readonly stateChanges = new EventList<OpossumStateChangeEvent>();
-  readonly rejections = new EventList<OpossumRejectedEvent>();
-  readonly successes = new EventList<OpossumCallEvent>();
-  readonly failures = new EventList<OpossumCallEvent>();
-  readonly timeouts = new EventList<OpossumTimeoutEvent>();
+  readonly stateChanges = new EventList<CircuitStateChangeEvent>();
+  readonly rejections = new EventList<CircuitRejectedEvent>();
+  readonly successes = new EventList<CircuitSuccessEvent>();
+  readonly failures = new EventList<CircuitFailureEvent>();
+  readonly timeouts = new EventList<TimeoutEvent>();
 
   #subscribers = 0;
-  #state: OpossumState = 'closed';
+  #state: CircuitState = 'closed';
   readonly #listeners: readonly (readonly [string, Listener])[];
 
   constructor(
@@ -157,7 +82,7 @@ export class BreakerEvents {
   /** Reports a call turned away; also used by the adapter for a shut-down breaker's rejections. */
   rejected(): void {
     if (!this.rejections.active) return;
-    const state = stateOf(this.breaker) as OpossumRejectedEvent['state'];
+    const state = stateOf(this.breaker) as CircuitRejectedEvent['state'];
     this.rejections.emit({ state, retryAfter: retryAfterOf(this.breaker) });
   }
 
@@ -171,7 +96,7 @@ export class BreakerEvents {
   }
 
   #succeeded(value: unknown, latency: number): void {
-    if (this.successes.active && !this.isCallerAbort(value)) this.successes.emit({ duration: latency, slow: false, outcome: { ok: true, value } });
+    if (this.successes.active && !this.isCallerAbort(value)) this.successes.emit({ duration: latency, slow: false });
   }
 
   #failed(error: unknown, latency: number): void {
@@ -184,7 +109,7 @@ export class BreakerEvents {
     this.timeouts.emit({ duration: typeof timeout === 'number' ? timeout : 0 });
   }
 
-  #moveTo(to: OpossumState): void {
+  #moveTo(to: CircuitState): void {
     const from = this.#state;
     this.#state = to;
     if (from !== to && this.stateChanges.active) this.stateChanges.emit({ from, to });

@@ -6,16 +6,10 @@ import { TimeoutError } from '../errors/timeout-error.js';
 import type { Subscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
-import {
-  BreakerEvents,
-  retryAfterOf,
-  stateOf,
-  type OpossumCallEvent,
-  type OpossumRejectedEvent,
-  type OpossumState,
-  type OpossumStateChangeEvent,
-  type OpossumTimeoutEvent,
-} from './breaker-events.js';
+import type { CircuitFailureEvent, CircuitRejectedEvent, CircuitStateChangeEvent, CircuitSuccessEvent } from '../circuit-breaker/events.js';
+import type { CircuitState } from '../circuit-breaker/state-machine.js';
+import type { TimeoutEvent } from '../timeout/timeout.js';
+import { BreakerEvents, retryAfterOf, stateOf } from './breaker-events.js';
 import { opossumErrorCode, type OpossumBreaker, type OpossumInternals } from './opossum-breaker.js';
 
 /**
@@ -33,8 +27,10 @@ export interface FromOpossumOptions {
 }
 
 /**
- * An opossum breaker as a firebreak policy: see {@link fromOpossum}. `R` is what an opossum
- * fallback set on the breaker may return instead of the function's value.
+ * An opossum breaker as a firebreak policy: see {@link fromOpossum}. Its state and events have
+ * the shapes of firebreak's own circuit breaker (opossum has no slow-call rule: `slow` is always
+ * false), and its timeouts those of firebreak's timeout. `R` is what an opossum fallback set on
+ * the breaker may return instead of the function's value.
  *
  * @example
  * ```ts
@@ -48,17 +44,17 @@ export interface OpossumPolicy<R = never> extends ObservablePolicy<R> {
   /** The opossum breaker this policy runs calls through. */
   readonly breaker: OpossumBreaker;
   /** The breaker's state now: `'isolated'` once it was shut down. */
-  readonly state: OpossumState;
+  readonly state: CircuitState;
   /** Subscribes to the breaker's changes of state. */
-  readonly onStateChange: Subscribe<OpossumStateChangeEvent>;
+  readonly onStateChange: Subscribe<CircuitStateChangeEvent>;
   /** Subscribes to calls the breaker turned away. */
-  readonly onRejected: Subscribe<OpossumRejectedEvent>;
+  readonly onRejected: Subscribe<CircuitRejectedEvent>;
   /** Subscribes to calls the breaker recorded as successes. */
-  readonly onSuccess: Subscribe<OpossumCallEvent>;
-  /** Subscribes to calls the breaker recorded as failures (its timeouts included). */
-  readonly onFailure: Subscribe<OpossumCallEvent>;
-  /** Subscribes to calls that ran past the breaker's own `timeout`. */
-  readonly onTimeout: Subscribe<OpossumTimeoutEvent>;
+  readonly onSuccess: Subscribe<CircuitSuccessEvent>;
+  /** Subscribes to calls the breaker recorded as failures (its timeouts and full capacity included). */
+  readonly onFailure: Subscribe<CircuitFailureEvent>;
+  /** Subscribes to calls that ran past the breaker's own `timeout` (`duration`: that timeout). */
+  readonly onTimeout: Subscribe<TimeoutEvent>;
 }
 
 /** Stands for a caller's abort on its way through opossum, which records it as a success. */
@@ -70,11 +66,11 @@ const isCallerAborted = (value: unknown): boolean => value instanceof CallerAbor
 
 class OpossumAdapter extends PolicyBase implements OpossumPolicy {
   readonly #events: BreakerEvents;
-  readonly onStateChange: Subscribe<OpossumStateChangeEvent>;
-  readonly onRejected: Subscribe<OpossumRejectedEvent>;
-  readonly onSuccess: Subscribe<OpossumCallEvent>;
-  readonly onFailure: Subscribe<OpossumCallEvent>;
-  readonly onTimeout: Subscribe<OpossumTimeoutEvent>;
+  readonly onStateChange: Subscribe<CircuitStateChangeEvent>;
+  readonly onRejected: Subscribe<CircuitRejectedEvent>;
+  readonly onSuccess: Subscribe<CircuitSuccessEvent>;
+  readonly onFailure: Subscribe<CircuitFailureEvent>;
+  readonly onTimeout: Subscribe<TimeoutEvent>;
 
   constructor(
     name: string,
@@ -89,7 +85,7 @@ class OpossumAdapter extends PolicyBase implements OpossumPolicy {
     this.onTimeout = events.subscribe(events.timeouts);
   }
 
-  get state(): OpossumState {
+  get state(): CircuitState {
     return stateOf(this.breaker);
   }
 

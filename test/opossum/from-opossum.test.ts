@@ -9,8 +9,9 @@ import {
   retry,
   TimeoutError,
   type CallContext,
+  type CircuitStateChangeEvent,
 } from '../../src/index.js';
-import { fromOpossum, type OpossumStateChangeEvent } from '../../src/opossum/index.js';
+import { fromOpossum } from '../../src/opossum/index.js';
 
 const down = (): Promise<never> => Promise.reject(new Error('down'));
 const hang = (): Promise<never> => new Promise(() => {});
@@ -154,7 +155,7 @@ describe('fromOpossum', () => {
   it('reports state changes, successes, failures and rejections in firebreak\'s shapes', async () => {
     const breaker = fragile();
     const users = fromOpossum(breaker);
-    const changes: OpossumStateChangeEvent[] = [];
+    const changes: CircuitStateChangeEvent[] = [];
     const log: string[] = [];
     users.onStateChange((event) => changes.push(event));
     users.onSuccess((event) => log.push(`success ${event.slow}`));

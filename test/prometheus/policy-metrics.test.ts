@@ -1,8 +1,24 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { bulkhead, constant, manualClock, retry, retryBudget, type BulkheadPolicy, type RetryBudget, type RetryPolicy } from '../../src/index.js';
+import {
+  bulkhead,
+  circuitBreaker,
+  constant,
+  fallback,
+  manualClock,
+  retry,
+  retryBudget,
+  timeout,
+  type BulkheadPolicy,
+  type CircuitBreakerPolicy,
+  type FallbackPolicy,
+  type RetryBudget,
+  type RetryPolicy,
+  type TimeoutPolicy,
+} from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
-import type { BudgetSource, BulkheadSource, RetrySource } from '../../src/prometheus/sources.js';
+import type { BudgetSource, BulkheadSource, CallSource, CircuitSource, FallbackSource, RetrySource, TimeoutSource } from '../../src/prometheus/sources.js';
+import { isBudgetSource, isBulkheadSource, isCircuitSource, isFallbackSource, isRetrySource, isTimeoutSource } from '../../src/prometheus/sources.js';
 import { Scrape } from './read-metrics.js';
 
 function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
@@ -18,13 +34,47 @@ function flaky(failures: number): () => Promise<string> {
 }
 
 describe('the policies match what instrument reads from them', () => {
-  it('bulkhead, retry and retry budget', () => {
-    const sources: [BulkheadSource, RetrySource, BudgetSource] = [
+  it('in their types', () => {
+    const sources: [CircuitSource, BulkheadSource, RetrySource, BudgetSource, TimeoutSource, FallbackSource, CallSource] = [
+      circuitBreaker() satisfies CircuitBreakerPolicy,
       bulkhead({ concurrency: 1 }) satisfies BulkheadPolicy,
       retry() satisfies RetryPolicy,
       retryBudget() satisfies RetryBudget,
+      timeout(1) satisfies TimeoutPolicy,
+      fallback(0) satisfies FallbackPolicy<number>,
+      circuitBreaker(),
     ];
-    expect(sources).toHaveLength(3);
+    expect(sources).toHaveLength(7);
+  });
+
+  it('and each is recognised as its own kind only', () => {
+    const kinds = { isCircuitSource, isBulkheadSource, isRetrySource, isBudgetSource, isTimeoutSource, isFallbackSource };
+    const recognised = (value: unknown): string[] => Object.entries(kinds).filter(([, is]) => is(value)).map(([kind]) => kind);
+    expect(recognised(circuitBreaker())).toEqual(['isCircuitSource']);
+    expect(recognised(bulkhead({ concurrency: 1 }))).toEqual(['isBulkheadSource']);
+    expect(recognised(retry())).toEqual(['isRetrySource']);
+    expect(recognised(retryBudget())).toEqual(['isBudgetSource']);
+    expect(recognised(timeout(1))).toEqual(['isTimeoutSource']);
+    expect(recognised(fallback(0))).toEqual(['isFallbackSource']);
+  });
+});
+
+describe('circuit breaker metrics', () => {
+  it('report an isolated circuit and its rejections, and each transition once', async () => {
+    const registry = new Registry();
+    const breaker = circuitBreaker({ name: 'payments', clock: manualClock() });
+    instrument(breaker, { registry });
+    const isolation = breaker.isolate();
+    await expect(breaker.execute(() => 'x')).rejects.toMatchObject({ code: 'ERR_CIRCUIT_OPEN' });
+    let scrape = await Scrape.of(registry);
+    expect(scrape.value('firebreak_circuit_state', { name: 'payments', state: 'isolated' })).toBe(1);
+    expect(scrape.value('firebreak_circuit_state', { name: 'payments', state: 'closed' })).toBe(0);
+    expect(scrape.value('firebreak_circuit_calls_total', { name: 'payments', result: 'rejected' })).toBe(1);
+    isolation.release();
+    scrape = await Scrape.of(registry);
+    expect(scrape.value('firebreak_circuit_state', { name: 'payments', state: 'closed' })).toBe(1);
+    expect(scrape.labelSets('firebreak_circuit_transitions_total')).toEqual(['from=closed,name=payments,to=isolated', 'from=isolated,name=payments,to=closed']);
+    expect(scrape.value('firebreak_circuit_transitions_total', { name: 'payments', from: 'closed', to: 'isolated' })).toBe(1);
   });
 });
 

@@ -1,0 +1,80 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { scriptedSequence } from './scripted-sequence.js';
+
+/** DESIGN.md section 5, the public API: every metric, its type and its labels. */
+const TABLE: Record<string, { type: string; labels: string[] }> = {
+  firebreak_circuit_state: { type: 'gauge', labels: ['name', 'state'] },
+  firebreak_circuit_calls_total: { type: 'counter', labels: ['name', 'result'] },
+  firebreak_circuit_slow_calls_total: { type: 'counter', labels: ['name'] },
+  firebreak_circuit_transitions_total: { type: 'counter', labels: ['from', 'name', 'to'] },
+  firebreak_bulkhead_active: { type: 'gauge', labels: ['name'] },
+  firebreak_bulkhead_queued: { type: 'gauge', labels: ['name'] },
+  firebreak_bulkhead_concurrency: { type: 'gauge', labels: ['name'] },
+  firebreak_bulkhead_rejections_total: { type: 'counter', labels: ['name', 'reason'] },
+  firebreak_bulkhead_queue_wait_seconds: { type: 'histogram', labels: ['le', 'name'] },
+  firebreak_timeouts_total: { type: 'counter', labels: ['name'] },
+  firebreak_retry_calls_total: { type: 'counter', labels: ['name', 'result'] },
+  firebreak_retries_total: { type: 'counter', labels: ['name'] },
+  firebreak_retry_budget_exhausted_total: { type: 'counter', labels: ['name'] },
+  firebreak_retry_budget_available: { type: 'gauge', labels: ['name'] },
+  firebreak_fallbacks_total: { type: 'counter', labels: ['name'] },
+  firebreak_call_duration_seconds: { type: 'histogram', labels: ['le', 'name', 'outcome'] },
+};
+
+describe('every metric of the table', () => {
+  it('appears with its type and labels, and the values of a scripted sequence', async () => {
+    const registry = new Registry();
+    const { full, open, atTheEnd: scrape } = await scriptedSequence(registry);
+
+    expect(full.value('firebreak_bulkhead_active', { name: 'auth' })).toBe(1);
+    expect(full.value('firebreak_bulkhead_queued', { name: 'auth' })).toBe(1);
+    const openState = (label: string): number | undefined => open.value('firebreak_circuit_state', { name: 'auth', state: label });
+    expect([openState('closed'), openState('open'), openState('half-open'), openState('isolated')]).toEqual([0, 1, 0, 0]);
+
+    expect([...scrape.metrics.keys()].sort()).toEqual(Object.keys(TABLE).sort());
+    for (const [name, { type, labels }] of Object.entries(TABLE)) {
+      expect(scrape.type(name), name).toBe(type);
+      const sampleName = type === 'histogram' ? `${name}_bucket` : name;
+      const labelNames = new Set(scrape.samples(name, sampleName).flatMap((sample) => Object.keys(sample.labels)));
+      expect([...labelNames].sort(), name).toEqual(labels);
+    }
+
+    const value = (metric: string, labels: Record<string, string> = {}, sample = metric): number | undefined =>
+      scrape.value(metric, { name: 'auth', ...labels }, sample);
+    const state = (label: string): number | undefined => value('firebreak_circuit_state', { state: label });
+    expect([state('closed'), state('open'), state('half-open'), state('isolated')]).toEqual([1, 0, 0, 0]);
+    expect(value('firebreak_circuit_calls_total', { result: 'success' })).toBe(5);
+    expect(value('firebreak_circuit_calls_total', { result: 'failure' })).toBe(3);
+    expect(value('firebreak_circuit_calls_total', { result: 'rejected' })).toBe(1);
+    // Slow (>= 50 ms): the call that held the slot, the one that waited 60 ms for it, the attempt that timed out.
+    expect(value('firebreak_circuit_slow_calls_total')).toBe(3);
+    expect(value('firebreak_circuit_transitions_total', { from: 'closed', to: 'open' })).toBe(1);
+    expect(value('firebreak_circuit_transitions_total', { from: 'open', to: 'half-open' })).toBe(1);
+    expect(value('firebreak_circuit_transitions_total', { from: 'half-open', to: 'closed' })).toBe(1);
+    expect(scrape.labelSets('firebreak_circuit_transitions_total')).toHaveLength(3);
+
+    expect(value('firebreak_bulkhead_active')).toBe(0);
+    expect(value('firebreak_bulkhead_queued')).toBe(0);
+    expect(value('firebreak_bulkhead_concurrency')).toBe(1);
+    expect(value('firebreak_bulkhead_rejections_total', { reason: 'full' })).toBe(1);
+    expect(value('firebreak_bulkhead_rejections_total', { reason: 'queue-timeout' })).toBe(0);
+    const wait = 'firebreak_bulkhead_queue_wait_seconds';
+    expect(value(wait, {}, `${wait}_count`)).toBe(8);
+    expect(value(wait, {}, `${wait}_sum`)).toBeCloseTo(0.06, 9);
+
+    expect(value('firebreak_timeouts_total')).toBe(1);
+    expect(value('firebreak_retry_calls_total', { result: 'success_without_retry' })).toBe(4);
+    expect(value('firebreak_retry_calls_total', { result: 'success_with_retry' })).toBe(1);
+    expect(value('firebreak_retry_calls_total', { result: 'failure_without_retry' })).toBe(4);
+    expect(value('firebreak_retry_calls_total', { result: 'failure_with_retry' })).toBe(0);
+    expect(value('firebreak_retries_total')).toBe(1);
+    expect(value('firebreak_retry_budget_exhausted_total')).toBe(2);
+    expect(value('firebreak_retry_budget_available')).toBe(0);
+    expect(value('firebreak_fallbacks_total')).toBe(4);
+
+    const duration = 'firebreak_call_duration_seconds';
+    expect(value(duration, { outcome: 'success' }, `${duration}_count`)).toBe(9);
+    expect(value(duration, { outcome: 'failure' }, `${duration}_count`)).toBe(0);
+  });
+});

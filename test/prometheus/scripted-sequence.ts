@@ -1,0 +1,68 @@
+import type { Registry } from 'prom-client';
+import { expect } from 'vitest';
+import { constant, firebreak, manualClock, type CallContext } from '../../src/index.js';
+import { instrument } from '../../src/prometheus/index.js';
+import { Scrape } from './read-metrics.js';
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Hangs until the call's signal aborts (a timeout), then rejects with its reason. */
+function hangUntilAborted(ctx: CallContext): Promise<never> {
+  return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error)));
+}
+
+const down = (): Promise<never> => Promise.reject(new Error('down'));
+
+/**
+ * One dependency behind every stage, driven through a scripted sequence: fill the bulkhead,
+ * time out and retry, exhaust the retry budget, open the circuit, fall back, and recover.
+ */
+export async function scriptedSequence(registry: Registry): Promise<{ full: Scrape; open: Scrape; atTheEnd: Scrape }> {
+  const clock = manualClock();
+  const auth = firebreak('auth', {
+    fallback: 'cached',
+    retry: { maxAttempts: 2, backoff: constant(0), budget: { ratio: 0, minPerSecond: 0.1, window: 10_000 }, clock },
+    circuitBreaker: { window: { type: 'consecutive', failures: 2 }, openFor: 1_000, slowCallDuration: 50, clock },
+    bulkhead: { concurrency: 1, queue: 1, queueTimeout: 100, clock },
+    attemptTimeout: { duration: 200, clock },
+  });
+  instrument(auth, { registry });
+
+  // 1. A plain success.
+  expect(await auth.execute(() => 'fresh')).toBe('fresh');
+
+  // 2. Fill the bulkhead: one call runs (60 ms: slow), one waits, one is turned away (fallback).
+  const slot = deferred<string>();
+  const running = auth.execute(() => slot.promise);
+  const waiting = auth.execute(() => 'waited');
+  expect(await auth.execute(() => 'turned away')).toBe('cached');
+  const full = await Scrape.of(registry);
+  await clock.advanceAsync(60);
+  slot.resolve('ran');
+  expect(await running).toBe('ran');
+  expect(await waiting).toBe('waited');
+
+  // 3. Time out: the first attempt times out, the retry (the budget's one reserve retry) succeeds.
+  const timedOut = auth.execute((ctx) => (ctx.attempt === 1 ? hangUntilAborted(ctx) : 'second attempt'));
+  await clock.advanceAsync(200);
+  expect(await timedOut).toBe('second attempt');
+
+  // 4. Exhaust the budget: a failure is not retried; 5. a second one in a row opens the circuit.
+  expect(await auth.execute(down)).toBe('cached');
+  expect(await auth.execute(down)).toBe('cached');
+  expect(auth.circuitBreaker?.state).toBe('open');
+
+  // 6. The open circuit turns a call away; the fallback serves it.
+  expect(await auth.execute(() => 'not called')).toBe('cached');
+  const open = await Scrape.of(registry);
+
+  // 7. After openFor, a probe succeeds and closes the circuit.
+  await clock.advanceAsync(1_000);
+  expect(await auth.execute(() => 'probe')).toBe('probe');
+  return { full, open, atTheEnd: await Scrape.of(registry) };
+}
+
