@@ -1,0 +1,37 @@
+// Builds the library for the benchmarks with tsup, as `npm run build` does (esbuild, no
+// `keepNames`), into a private directory, so that a benchmark never measures the tsx/vitest
+// transform and never depends on a stale `dist/`. The Prometheus entry is built when its source
+// exists; ESM code splitting keeps one copy of the core shared by both entries.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/** Builds into a fresh directory under `.tmp/` and returns it; `remove()` deletes it. */
+export async function buildLibrary() {
+  const { build } = await import('tsup');
+  const parent = join(root, '.tmp');
+  mkdirSync(parent, { recursive: true });
+  const outDir = mkdtempSync(join(parent, 'bench-lib-'));
+  const entry = { index: join(root, 'src/index.ts') };
+  const prometheus = join(root, 'src/prometheus/index.ts');
+  if (existsSync(prometheus)) entry.prometheus = prometheus;
+  await build({
+    config: false,
+    entry,
+    outDir,
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    dts: false,
+    sourcemap: false,
+    treeshake: true,
+    splitting: true,
+    clean: false,
+    silent: true,
+    tsconfig: join(root, 'tsconfig.json'),
+    external: ['prom-client', 'opossum'],
+  });
+  return { dir: outDir, remove: () => rmSync(outDir, { recursive: true, force: true }) };
+}

@@ -1,0 +1,39 @@
+// The targets of issue 8, each checked against a ratio measured in the same run.
+
+const POLICY_ROWS = ['timeout', 'retry', 'breaker-consecutive', 'breaker-count', 'breaker-time', 'bulkhead', 'fallback'];
+const BREAKER_MEMORY_ROWS = ['breaker-consecutive', 'breaker-count', 'breaker-time'];
+
+function target(id, description, section, rowId, ratio, limit) {
+  const row = section?.rows?.find((candidate) => candidate.id === rowId);
+  if (row === undefined) return { id, description, ratio: null, limit, met: null, status: 'not run' };
+  if (row.pending) return { id, description, ratio: null, limit, met: null, status: `pending: ${row.pending}` };
+  const value = row.ratios[ratio];
+  const met = value <= limit;
+  return { id, description, ratio: value, limit, met, status: met ? 'met' : 'missed' };
+}
+
+/** Every target, met or missed, with the ratio it was judged on. */
+export function evaluateTargets(figures) {
+  const { calls, memory, concurrency, soak } = figures;
+  const targets = [
+    target('pipeline-vs-cockatiel', 'full pipeline ≤ 1/20 of cockatiel wrap', calls, 'pipeline', 'firebreak/cockatiel', 1 / 20),
+    target('pipeline-vs-bare', 'full pipeline ≤ 4× a bare await', calls, 'pipeline', 'firebreak/bare', 4),
+  ];
+  for (const id of POLICY_ROWS) {
+    targets.push(target(`${id}-vs-cockatiel`, `${id} alone ≤ 1/2 of cockatiel`, calls, id, 'firebreak/cockatiel', 1 / 2));
+    targets.push(target(`${id}-vs-opossum`, `${id} alone ≤ 1/5 of opossum fire()`, calls, id, 'firebreak/opossum', 1 / 5));
+  }
+  targets.push(
+    target('open-circuit-vs-cockatiel', 'open-circuit rejection ≤ 1/5 of cockatiel', calls, 'open-circuit', 'firebreak/cockatiel', 1 / 5),
+    target('open-circuit-vs-opossum', 'open-circuit rejection ≤ 1/5 of opossum', calls, 'open-circuit', 'firebreak/opossum', 1 / 5),
+  );
+  for (const id of BREAKER_MEMORY_ROWS) {
+    targets.push(target(`memory-${id}`, `memory per ${id} ≤ 1/2 of cockatiel`, memory, id, 'firebreak/cockatiel', 1 / 2));
+  }
+  targets.push(
+    target('memory-pipeline', 'memory per pipeline ≤ 1/2 of cockatiel', memory, 'pipeline', 'firebreak/cockatiel', 1 / 2),
+    target('bulkhead-10k-cpu', 'bulkhead, 10,000 concurrent calls: CPU ≤ p-limit', concurrency, 'bulkhead-10k', 'cpu firebreak/p-limit', 1),
+    target('soak-heap', 'soak: heap at the end ≤ 105 % of the heap after 100,000 calls', soak, 'soak', 'heap end/after first 10%', 1.05),
+  );
+  return targets;
+}
