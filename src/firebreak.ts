@@ -93,11 +93,13 @@ type ValueOf<F> = F extends (...args: never[]) => infer V ? Awaited<V> : F;
  * type Served = FirebreakAlternative<{ fallback: () => 'cached' }>; // 'cached'
  * ```
  */
-export type FirebreakAlternative<O extends FirebreakOptions> = O['fallback'] extends undefined
-  ? never
-  : O['fallback'] extends { readonly fallback: infer V }
-    ? ValueOf<V>
-    : ValueOf<Exclude<O['fallback'], undefined>>;
+export type FirebreakAlternative<O extends FirebreakOptions> = O extends { readonly fallback: infer F }
+  ? F extends undefined
+    ? never
+    : F extends { readonly fallback: infer V }
+      ? ValueOf<V>
+      : ValueOf<F>
+  : never;
 
 interface StageDefinition {
   readonly key: StageKey;
