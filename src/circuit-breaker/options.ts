@@ -24,9 +24,23 @@ import type { CallWindow, RateRules } from './window.js';
  * ```
  */
 export type CircuitWindowOptions =
-  | { readonly type: 'consecutive'; readonly failures: number }
-  | { readonly type: 'count'; readonly size: number }
-  | { readonly type: 'time'; readonly duration: number; readonly buckets?: number };
+  | {
+      readonly type: 'consecutive';
+      /** Failures in a row that open the circuit (an integer >= 1). */
+      readonly failures: number;
+    }
+  | {
+      readonly type: 'count';
+      /** How many of the latest calls the window holds (an integer in [1, 1,000,000]). */
+      readonly size: number;
+    }
+  | {
+      readonly type: 'time';
+      /** How many milliseconds of calls the window holds (>= 1). */
+      readonly duration: number;
+      /** How many buckets the window slides by (an integer in [1, 1,000]). @default 10 */
+      readonly buckets?: number;
+    };
 
 /**
  * How long a circuit stays open: the number of opens since the last close (1 for the first)
