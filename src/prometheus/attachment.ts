@@ -1,4 +1,4 @@
-import type { Histogram } from 'prom-client';
+import type { HistogramSeries, LocalHistogram } from './local-histogram.js';
 import type { Tally, TallyFamily } from './tally.js';
 
 /** What one `instrument` call attached: undone, last first, by `detach`. */
@@ -18,9 +18,8 @@ export class Attachment {
   }
 
   /** The series of `histogram` with these labels, created at zero so that it shows at once. */
-  series(histogram: Histogram, labels: Record<string, string>): Histogram.Internal<string> {
-    histogram.zero(labels);
-    return histogram.labels(labels);
+  series(histogram: LocalHistogram, labels: Record<string, string>): HistogramSeries {
+    return histogram.series(labels);
   }
 
   /** Undoes every step; a second call does nothing. */

@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { LocalHistogram } from './local-histogram.js';
 import { CIRCUIT_STATES, DEFINITIONS, type MetricKey } from './metric-definitions.js';
 import type { BudgetSource, BulkheadSource, CircuitSource } from './sources.js';
 import { TallyFamily } from './tally.js';
@@ -46,14 +47,14 @@ export class Metrics {
   readonly bulkheadQueued: Gauge;
   readonly bulkheadConcurrency: Gauge;
   readonly bulkheadRejections: TallyFamily<string>;
-  readonly bulkheadQueueWait: Histogram;
+  readonly bulkheadQueueWait: LocalHistogram;
   readonly timeouts: TallyFamily<string>;
   readonly retryCalls: TallyFamily<string>;
   readonly retries: TallyFamily<string>;
   readonly retryBudgetExhausted: TallyFamily<string>;
   readonly retryBudgetAvailable: Gauge;
   readonly fallbacks: TallyFamily<string>;
-  readonly callDuration: Histogram;
+  readonly callDuration: LocalHistogram;
 
   constructor(registry: AnyRegistry, prefix: string) {
     const make = new MetricFactory(registry, prefix, this);
@@ -118,8 +119,8 @@ class MetricFactory {
     return gauge;
   }
 
-  histogram(key: 'callDuration' | 'bulkheadQueueWait'): Histogram {
-    return this.#own(new Histogram({ ...this.#config(key), buckets: [...DEFINITIONS[key].buckets] }));
+  histogram(key: 'callDuration' | 'bulkheadQueueWait'): LocalHistogram {
+    return this.#own(new LocalHistogram({ ...this.#config(key), buckets: [...DEFINITIONS[key].buckets] }));
   }
 
   #config(key: MetricKey): { name: string; help: string; labelNames: string[]; registers: AnyRegistry[] } {
