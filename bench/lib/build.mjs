@@ -8,8 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 export const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
-/** Builds into a fresh directory under `.tmp/` and returns it; `remove()` deletes it. */
-export async function buildLibrary() {
+/**
+ * Builds into a fresh directory under `.tmp/` and returns it; `remove()` deletes it.
+ * `sourcemap: true` adds source maps (for profiles that point into src/).
+ */
+export async function buildLibrary({ sourcemap = false } = {}) {
   const { build } = await import('tsup');
   const parent = join(root, '.tmp');
   mkdirSync(parent, { recursive: true });
@@ -25,7 +28,7 @@ export async function buildLibrary() {
     target: 'node20',
     platform: 'node',
     dts: false,
-    sourcemap: false,
+    sourcemap,
     treeshake: true,
     splitting: true,
     clean: false,

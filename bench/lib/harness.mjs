@@ -30,6 +30,19 @@ const turnOnly = async () => {
   await turn();
 };
 
+/** Runs `contender` in batches (as measured) for about `ms` milliseconds; returns the calls made. */
+export async function runContender(contender, ms) {
+  const batch = batchOf(contender);
+  await contender.before?.();
+  const until = performance.now() + ms;
+  let batches = 0;
+  while (performance.now() < until) {
+    await batch();
+    batches++;
+  }
+  return batches * CALLS_PER_BATCH;
+}
+
 export function median(values) {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return NaN;
@@ -49,7 +62,8 @@ async function sample(fn, ms) {
 /**
  * Measures one row. `contenders` maps a name to `{ call, before?, everyBatch? }`: `call()` makes
  * one call, `before()` runs untimed before each round, `everyBatch()` runs timed before each batch. Returns per-call nanoseconds (median over
- * rounds) and, for each pair in `ratios` ([numerator, denominator]), the median per-round ratio.
+ * rounds), for each pair in `ratios` ([numerator, denominator]) the median per-round ratio, and
+ * the per-round figures.
  */
 export async function measureRow({ contenders, ratios }, { rounds, ms }) {
   const names = Object.keys(contenders);
@@ -73,5 +87,5 @@ export async function measureRow({ contenders, ratios }, { rounds, ms }) {
   const ratioValues = Object.fromEntries(
     ratios.map(([a, b]) => [`${a}/${b}`, median(perRound.map((ns) => ns[a] / ns[b]))]),
   );
-  return { nsPerCall, ratios: ratioValues, rounds };
+  return { nsPerCall, ratios: ratioValues, rounds, perRound };
 }

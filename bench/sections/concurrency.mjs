@@ -9,7 +9,7 @@ import { collect, loadFirebreak, missing, quick, report, selected } from '../lib
 
 const { lib: fb } = await loadFirebreak();
 const calls = quick ? 1_000 : 10_000;
-const rounds = quick ? 1 : 5;
+const rounds = quick ? 1 : 7;
 
 const waitOneMs = () => new Promise((resolve) => setTimeout(resolve, 1));
 
@@ -56,7 +56,7 @@ if (selected(id)) {
     results.push({ id, title, pending: `not exported yet: ${absent.join(', ')}` });
   } else {
     const names = Object.keys(contenders);
-    for (const name of names) await burst(contenders[name], Math.min(calls, 1_000));
+    for (const name of names) await burst(contenders[name], calls);
     const perRound = [];
     for (let round = 0; round < rounds; round++) {
       const figures = {};
@@ -74,6 +74,7 @@ if (selected(id)) {
       id,
       title,
       contenders: summary,
+      perRound,
       ratios: {
         'cpu firebreak/p-limit': ratio('cpuMs', 'firebreak', 'p-limit'),
         'cpu firebreak/cockatiel': ratio('cpuMs', 'firebreak', 'cockatiel'),
