@@ -51,7 +51,7 @@ export interface FirebreakOptions {
   /** Retries inside the total timeout, with a retry budget (its own one unless `budget` is given). */
   readonly retry?: FirebreakRetryOptions;
   /** Stops calling a dependency that keeps failing; inside the retries, so each attempt is judged. */
-  readonly circuitBreaker?: StageOptions<CircuitBreakerOptions>;
+  readonly circuitBreaker?: StageOptions<CircuitBreakerOptions<never>>;
   /** Bounds the calls running against the dependency at once, with a bounded queue. */
   readonly bulkhead?: StageOptions<BulkheadOptions>;
   /** Innermost: a limit on each attempt. */

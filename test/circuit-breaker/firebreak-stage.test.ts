@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BulkheadRejectedError, CircuitOpenError, firebreak, manualClock } from '../../src/index.js';
+import { BulkheadRejectedError, CircuitOpenError, firebreak, manualClock, type Outcome } from '../../src/index.js';
 import { deferred, fail } from './helpers.js';
 
 describe('firebreak(): the circuitBreaker stage', () => {
@@ -47,6 +47,13 @@ describe('firebreak(): the circuitBreaker stage', () => {
       .catch((e: unknown) => e);
     expect(calls).toBe(1);
     expect(error).toBeInstanceOf(CircuitOpenError);
+  });
+
+  it('takes a shouldHandle typed for the results (an HTTP 503 is a failure)', async () => {
+    const isServerError = (outcome: Outcome<{ status: number }>): boolean => !outcome.ok || outcome.value.status >= 500;
+    const auth = firebreak('auth', { circuitBreaker: { window: { type: 'consecutive', failures: 1 }, shouldHandle: isServerError, clock: manualClock() } });
+    await expect(auth.execute(() => ({ status: 503 }))).resolves.toEqual({ status: 503 });
+    expect(auth.circuitBreaker?.state).toBe('open');
   });
 
   it('refuses a stage name and names bad breaker options after their place', () => {
