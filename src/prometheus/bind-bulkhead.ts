@@ -4,9 +4,8 @@ import type { BulkheadSource } from './sources.js';
 
 /**
  * The `firebreak_bulkhead_*` metrics of one bulkhead: active, queued and concurrency at scrape
- * time, rejections by reason, and the time each call that queued waited for its slot. A call
- * admitted at once waits 0 ms and is not observed: it would cost every call a histogram
- * observation and say nothing the call rate does not.
+ * time, rejections by reason, and the time each admitted call waited for its slot (0 when
+ * admitted at once).
  */
 export function bindBulkhead(bulkhead: BulkheadSource, metrics: Metrics, attachment: Attachment): void {
   const { name } = bulkhead;
@@ -15,11 +14,7 @@ export function bindBulkhead(bulkhead: BulkheadSource, metrics: Metrics, attachm
   const wait = attachment.series(metrics.bulkheadQueueWait, { name });
 
   attachment.add(bulkhead.onRejected((event) => void (event.reason === 'queue-timeout' ? queueTimeout : full).count++));
-  attachment.add(
-    bulkhead.onAdmitted((event) => {
-      if (event.waited > 0) wait.observe(event.waited / 1000);
-    }),
-  );
+  attachment.add(bulkhead.onAdmitted((event) => wait.observe(event.waited / 1000)));
 
   metrics.bulkheads.add(bulkhead);
   attachment.add(() => metrics.bulkheads.delete(bulkhead));

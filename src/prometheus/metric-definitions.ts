@@ -84,7 +84,7 @@ export const DEFINITIONS = {
   },
   bulkheadQueueWait: {
     name: 'firebreak_bulkhead_queue_wait_seconds',
-    help: 'Time calls waited in each bulkhead\'s queue for a slot (calls admitted at once are not observed).',
+    help: 'Time each admitted call waited for a bulkhead slot (0 when admitted at once).',
     labelNames: ['name'],
     buckets: QUEUE_WAIT_BUCKETS,
   },

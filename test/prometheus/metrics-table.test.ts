@@ -60,7 +60,9 @@ describe('every metric of the table', () => {
     expect(value('firebreak_bulkhead_rejections_total', { reason: 'full' })).toBe(1);
     expect(value('firebreak_bulkhead_rejections_total', { reason: 'queue-timeout' })).toBe(0);
     const wait = 'firebreak_bulkhead_queue_wait_seconds';
-    expect(value(wait, {}, `${wait}_count`)).toBe(1);
+    expect(value(wait, {}, `${wait}_count`)).toBe(8);
+    const firstBucket = scrape.samples(wait, `${wait}_bucket`).find((sample) => sample.labels.le === 0.0005);
+    expect(firstBucket?.value).toBe(7);
     expect(value(wait, {}, `${wait}_sum`)).toBeCloseTo(0.06, 9);
 
     expect(value('firebreak_timeouts_total')).toBe(1);
