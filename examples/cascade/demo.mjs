@@ -1,1 +1,0 @@
-console.log('The auth-service cascade demo is not built yet: it arrives with its own issue.');

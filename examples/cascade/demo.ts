@@ -1,0 +1,98 @@
+/**
+ * The auth-service cascade, reproduced and fixed: `npm run demo` (about two minutes) or
+ * `npm run demo -- --quick` (about half a minute).
+ *
+ * Real HTTP services, each in its own process on 127.0.0.1: a gateway; auth (finite capacity,
+ * with a fault switch); profile and orders, which validate every request with auth; catalog,
+ * which needs no auth. An open-loop load generator sends the same traffic twice: once to the
+ * services wired as in the incident (naive: no timeouts, eager retries, one shared pool), once
+ * to the same services with each dependency behind firebreak(). In the middle of each run auth
+ * hangs, then recovers.
+ *
+ * Options: `--quick`; `--json FILE` writes the figures (a DemoReport); `--svg FILE` sets where
+ * the timeline chart goes (default .tmp/cascade-timeline.svg).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { analyzeRun, type RunShape } from './analysis.js';
+import { ProcessGroup } from './processes.js';
+import { Progress } from './progress.js';
+import type { DemoReport, DemoRun } from './report-types.js';
+import { runOnce } from './run.js';
+import { phaseTimes, scenario, totalRate } from './scenario.js';
+import type { RunMode } from './services/contracts.js';
+import { renderSvg } from './svg.js';
+import { renderTable } from './table.js';
+
+const { values: args } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, svg: { type: 'string' }, help: { type: 'boolean', default: false } },
+});
+if (args.help) {
+  console.log('usage: npm run demo -- [--quick] [--json FILE] [--svg FILE]');
+  process.exit(0);
+}
+
+const s = scenario(args.quick);
+const progress = new Progress();
+let crashed: (error: Error) => void = () => undefined;
+const crash = new Promise<never>((_, reject) => (crashed = reject));
+crash.catch(() => undefined);
+const group = new ProcessGroup(
+  (line) => {
+    progress.done();
+    console.log(line);
+  },
+  (error) => crashed(error),
+);
+const svgPath = resolve(args.svg ?? fileURLToPath(new URL('../../.tmp/cascade-timeline.svg', import.meta.url)));
+
+process.on('exit', () => group.killAllNow());
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    progress.done();
+    console.error(`${signal}: stopping the services...`);
+    void group.stopAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  });
+}
+
+async function main(): Promise<void> {
+  const phases = phaseTimes(s);
+  const shape: RunShape = { endpoints: s.endpoints, phases, deadlineMs: s.clientDeadlineMs };
+  console.log(
+    `The auth outage, ${args.quick ? 'quick' : 'full'}: ${totalRate(s)} requests/s open loop, a ${s.clientDeadlineMs} ms client deadline; ` +
+      phases.map((phase) => `${phase.name} ${phase.startS}-${phase.endS} s`).join(', '),
+  );
+  const runs = {} as Record<RunMode, DemoRun>;
+  for (const mode of ['naive', 'protected'] as const) {
+    console.log(`\n${mode === 'naive' ? 'naive: no timeouts, eager retries, one shared pool' : 'protected: each dependency behind firebreak()'}`);
+    const result = await Promise.race([runOnce(mode, s, group, (state) => progress.update(state)), crash]);
+    progress.done();
+    runs[mode] = analyzeRun(result.samples, result.authCalls, shape);
+  }
+  const report: DemoReport = { scenario: 'auth-outage', quick: s.quick, ratePerSecond: totalRate(s), phases, runs: { naive: runs.naive, protected: runs.protected } };
+  console.log(`\n${renderTable(report)}\n`);
+  mkdirSync(dirname(svgPath), { recursive: true });
+  writeFileSync(svgPath, renderSvg(report, s.clientDeadlineMs));
+  console.log(`timeline: ${svgPath}`);
+  if (args.json !== undefined) {
+    const jsonPath = resolve(args.json);
+    mkdirSync(dirname(jsonPath), { recursive: true });
+    writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`figures:  ${jsonPath}`);
+  }
+}
+
+main().catch(async (error: unknown) => {
+  progress.done();
+  // A service that died makes the demo's next call to it fail first: give its exit a moment to
+  // be reported, and tell that rather than the connection error it caused.
+  const cause = await Promise.race([crash.catch((crashError: unknown) => crashError), new Promise((resolve) => setTimeout(() => resolve(error), 200))]);
+  console.error(cause);
+  await group.stopAll();
+  process.exit(1);
+});

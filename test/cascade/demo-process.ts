@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url));
+
+/** The demo running in a child process, as `npm run demo` starts it. */
+export interface DemoProcess {
+  readonly child: ChildProcess;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** Resolves once its output matches `pattern` (rejects if it exits first). */
+  waitFor(pattern: RegExp): Promise<void>;
+  /** Resolves with its exit code once it has exited. */
+  readonly exited: Promise<number | null>;
+}
+
+export function startDemo(args: readonly string[]): DemoProcess {
+  const child = spawn(process.execPath, ['--import', tsx, 'examples/cascade/demo.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const watchers = new Set<() => void>();
+  const onData = (chunk: Buffer): void => {
+    output += chunk.toString();
+    for (const watcher of watchers) watcher();
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    exited,
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (!pattern.test(output)) return;
+          watchers.delete(check);
+          resolve();
+        };
+        watchers.add(check);
+        check();
+        void exited.then(() => {
+          if (watchers.delete(check)) reject(new Error(`the demo exited before printing ${pattern}:\n${output}`));
+        });
+      }),
+  };
+}
+
+/** The process ids of the services the demo reported starting. */
+export function servicePids(output: string): number[] {
+  return [...output.matchAll(/started \S+\s+pid=(\d+)/g)].map((match) => Number(match[1]));
+}
+
+/** Whether a process is running (a zombie waiting to be reaped is not). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Waits up to `ms` for every process in `pids` to be gone; returns those still running. */
+export async function stillRunning(pids: readonly number[], ms = 3_000): Promise<number[]> {
+  const until = performance.now() + ms;
+  for (;;) {
+    const running = pids.filter(isRunning);
+    if (running.length === 0 || performance.now() > until) return running;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
