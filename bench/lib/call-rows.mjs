@@ -100,7 +100,10 @@ export function callRows(fb, prometheus) {
         if (ourBreaker.state !== 'open') throw new Error(`firebreak breaker is ${ourBreaker.state}, not open`);
         if (theirBreaker.state !== 1) throw new Error('cockatiel breaker did not open');
         if (!opossum.opened) throw new Error('opossum breaker did not open');
-        return againstPeers(ourBreaker, theirBreaker, opossum);
+        const row = againstPeers(ourBreaker, theirBreaker, opossum);
+        // The floor: a rejected promise caught by the caller, with no policy.
+        row.contenders['bare rejection'] = { call: failing };
+        return row;
       },
     },
     {
