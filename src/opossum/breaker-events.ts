@@ -3,6 +3,7 @@ import type { CircuitState } from '../circuit-breaker/state-machine.js';
 import { EventList, type Subscribe } from '../events.js';
 import type { TimeoutEvent } from '../timeout/timeout.js';
 import type { OpossumBreaker, OpossumInternals } from './opossum-breaker.js';
+import { trackOpenings, type Opening } from './openings.js';
 
 /**
  * The state `breaker` is in now, in firebreak's words. A breaker that was shut down rejects every
@@ -16,18 +17,20 @@ export function stateOf(breaker: OpossumBreaker): CircuitState {
 }
 
 /**
- * Milliseconds until `breaker` lets a call through: the open time left, `0` in half-open,
- * `Infinity` once shut down. Read on the wall clock, as opossum stamps its openings.
+ * Milliseconds until `breaker` lets a call through: the open time left (all of `resetTimeout`
+ * when the opening was not seen), `0` in half-open, `Infinity` once shut down.
  */
-export function retryAfterOf(breaker: OpossumBreaker & OpossumInternals): number {
+export function retryAfterOf(breaker: OpossumBreaker & OpossumInternals, opening: Opening): number {
   const state = stateOf(breaker);
   if (state === 'isolated') return Infinity;
   if (state !== 'open') return 0;
-  const openedAt = breaker.toJSON().state.lastTimerAt;
-  const resetTimeout = breaker.options.resetTimeout;
-  if (typeof openedAt !== 'number' || typeof resetTimeout !== 'number') return 0;
-  return Math.max(0, openedAt + resetTimeout - Date.now());
+  const resetTimeout = breaker.options.resetTimeout ?? OPOSSUM_RESET_TIMEOUT;
+  if (opening.at === undefined) return resetTimeout;
+  return Math.max(0, opening.at + resetTimeout - performance.now());
 }
+
+/** opossum's default `resetTimeout`. */
+const OPOSSUM_RESET_TIMEOUT = 30_000;
 
 type Listener = (...args: unknown[]) => void;
 
@@ -43,6 +46,9 @@ export class BreakerEvents {
   readonly failures = new EventList<CircuitFailureEvent>();
   readonly timeouts = new EventList<TimeoutEvent>();
 
+  /** When the breaker last opened. */
+  readonly opening: Opening;
+
   #subscribers = 0;
   #state: CircuitState = 'closed';
   readonly #listeners: readonly (readonly [string, Listener])[];
@@ -52,6 +58,7 @@ export class BreakerEvents {
     /** Tells a result that stands for a caller's abort, which is reported neither way. */
     readonly isCallerAbort: (result: unknown) => boolean,
   ) {
+    this.opening = trackOpenings(breaker);
     this.#listeners = [
       ['success', (result, latency) => this.#succeeded(result, latency as number)],
       ['failure', (error, latency) => this.#failed(error, latency as number)],
@@ -83,7 +90,7 @@ export class BreakerEvents {
   rejected(): void {
     if (!this.rejections.active) return;
     const state = stateOf(this.breaker) as CircuitRejectedEvent['state'];
-    this.rejections.emit({ state, retryAfter: retryAfterOf(this.breaker) });
+    this.rejections.emit({ state, retryAfter: retryAfterOf(this.breaker, this.opening) });
   }
 
   #attach(): void {

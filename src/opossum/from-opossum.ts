@@ -126,7 +126,7 @@ class OpossumAdapter extends PolicyBase implements OpossumPolicy {
   #translate(error: unknown, ctx: Context, inner: Context, work: Promise<unknown> | undefined): unknown {
     switch (opossumErrorCode(this.breaker, error)) {
       case 'EOPENBREAKER':
-        return new CircuitOpenError(this.name, retryAfterOf(this.breaker), stateOf(this.breaker) === 'half-open' ? 'half-open' : 'open');
+        return new CircuitOpenError(this.name, retryAfterOf(this.breaker, this.#events.opening), stateOf(this.breaker) === 'half-open' ? 'half-open' : 'open');
       case 'ESHUTDOWN':
         this.#events.rejected();
         return new CircuitOpenError(this.name, Infinity, 'isolated');
@@ -156,7 +156,8 @@ class OpossumAdapter extends PolicyBase implements OpossumPolicy {
  * its own action for its other callers, and shares its state with them. opossum's rejections
  * become firebreak's fast-fail errors, so a `retry()` around the breaker does not retry them:
  * - an open circuit (or a half-open one whose probe is in flight): `CircuitOpenError`, with
- *   `retryAfter` the open time left;
+ *   `retryAfter` the open time left (all of `resetTimeout` if the breaker was already open when
+ *   this adapter was made);
  * - a shut-down breaker: `CircuitOpenError` with `retryAfter` `Infinity` (state `'isolated'`);
  * - `capacity` reached: `BulkheadRejectedError` with reason `'full'`;
  * - opossum's `timeout`: `TimeoutError` (with opossum's error as `cause`), and `ctx.signal`
@@ -202,7 +203,6 @@ function isOpossumBreaker(value: unknown): value is OpossumBreaker & OpossumInte
     typeof breaker.action === 'function' &&
     typeof breaker.on === 'function' &&
     typeof breaker.removeListener === 'function' &&
-    typeof breaker.toJSON === 'function' &&
     typeof breaker.options === 'object' &&
     breaker.options !== null &&
     typeof breaker.name === 'string'

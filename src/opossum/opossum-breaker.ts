@@ -30,8 +30,6 @@ export interface OpossumInternals {
     readonly coalesce?: boolean;
   };
   readonly constructor: { isOurError?(error: unknown): boolean };
-  /** `state.lastTimerAt`: the wall-clock time (ms) the breaker last opened. */
-  toJSON(): { readonly state: { readonly lastTimerAt?: unknown } };
 }
 
 /** The codes of opossum's own rejections. */

@@ -74,6 +74,22 @@ describe('fromOpossum', () => {
     expect(fn).not.toHaveBeenCalled();
   });
 
+  it('counts retryAfter from the opening, not from when the breaker was built (opossum\'s lastTimerAt)', async () => {
+    const breaker = fragile();
+    const users = fromOpossum(breaker);
+    vi.advanceTimersByTime(5_000);
+    await expect(users.execute(down)).rejects.toThrow('down');
+    vi.advanceTimersByTime(250);
+    await expect(users.execute(() => 'x')).rejects.toMatchObject({ retryAfter: 750 });
+  });
+
+  it('reports all of resetTimeout when the breaker was already open when the adapter was made', async () => {
+    const breaker = fragile();
+    breaker.open();
+    expect(breaker.opened).toBe(true);
+    await expect(fromOpossum(breaker).execute(() => 'x')).rejects.toMatchObject({ retryAfter: 1_000 });
+  });
+
   it('lets one probe through in half-open, rejecting the others with retryAfter 0, and closes on its success', async () => {
     const breaker = fragile();
     const users = fromOpossum(breaker);
@@ -176,19 +192,23 @@ describe('fromOpossum', () => {
     ]);
   });
 
-  it('listens to the breaker only while someone subscribes', () => {
+  it('listens to the breaker\'s events only while someone subscribes (besides one listener per breaker for its openings)', () => {
     const breaker = fragile();
     const before = breaker.listenerCount('open');
     const users = fromOpossum(breaker);
-    expect(breaker.listenerCount('open')).toBe(before);
+    fromOpossum(breaker, { name: 'again' });
+    expect(breaker.listenerCount('open')).toBe(before + 1);
+    expect(breaker.listenerCount('success')).toBe(2);
     const first = users.onStateChange(() => {});
     const second = users.onTimeout(() => {});
-    expect(breaker.listenerCount('open')).toBe(before + 1);
+    expect(breaker.listenerCount('open')).toBe(before + 2);
+    expect(breaker.listenerCount('success')).toBe(3);
     first();
     first();
-    expect(breaker.listenerCount('open')).toBe(before + 1);
+    expect(breaker.listenerCount('open')).toBe(before + 2);
     second();
-    expect(breaker.listenerCount('open')).toBe(before);
+    expect(breaker.listenerCount('open')).toBe(before + 1);
+    expect(breaker.listenerCount('success')).toBe(2);
   });
 
   it('refuses what is not an opossum breaker, and breakers that cache or coalesce', () => {

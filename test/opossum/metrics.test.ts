@@ -27,8 +27,8 @@ describe('metrics of an opossum breaker', () => {
   it('appear under the same names as firebreak\'s own breaker, in a pipeline retry → fromOpossum(breaker)', async () => {
     const registry = new Registry();
     const breaker = new CircuitBreaker(() => Promise.resolve('own'), { name: 'users', errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeout: 1_000, timeout: 100 });
-    const listeners = breaker.listenerCount('open');
     const users = pipeline(retry({ name: 'users', maxAttempts: 3, backoff: constant(0) }), fromOpossum(breaker));
+    const listeners = breaker.listenerCount('open');
     const handle = instrument(users, { registry });
 
     expect(await users.execute(() => 'ok')).toBe('ok');
