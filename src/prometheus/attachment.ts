@@ -1,4 +1,3 @@
-import type { HistogramSeries, LocalHistogram } from './local-histogram.js';
 import type { Tally, TallyFamily } from './tally.js';
 
 /** What one `instrument` call attached: undone, last first, by `detach`. */
@@ -15,11 +14,6 @@ export class Attachment {
     const tally = family.tally(...labelValues);
     this.add(() => family.release(tally));
     return tally;
-  }
-
-  /** The series of `histogram` with these labels, created at zero so that it shows at once. */
-  series(histogram: LocalHistogram, labels: Record<string, string>): HistogramSeries {
-    return histogram.series(labels);
   }
 
   /** Undoes every step; a second call does nothing. */

@@ -11,7 +11,7 @@ export function bindBulkhead(bulkhead: BulkheadSource, metrics: Metrics, attachm
   const { name } = bulkhead;
   const full = attachment.tally(metrics.bulkheadRejections, name, 'full');
   const queueTimeout = attachment.tally(metrics.bulkheadRejections, name, 'queue-timeout');
-  const wait = attachment.series(metrics.bulkheadQueueWait, { name });
+  const wait = metrics.bulkheadQueueWait.series({ name });
 
   attachment.add(bulkhead.onRejected((event) => void (event.reason === 'queue-timeout' ? queueTimeout : full).count++));
   attachment.add(bulkhead.onAdmitted((event) => wait.observe(event.waited / 1000)));

@@ -1,4 +1,4 @@
-import { Histogram } from 'prom-client';
+import { Histogram, type HistogramConfiguration } from 'prom-client';
 
 /**
  * One series of a {@link LocalHistogram}, bound once per instrumented policy: an observation is
@@ -48,7 +48,7 @@ export class LocalHistogram extends Histogram {
   readonly #name: string;
   readonly #help: string;
 
-  constructor(configuration: { name: string; help: string; labelNames: string[]; buckets: number[]; registers: NonNullable<ConstructorParameters<typeof Histogram>[0]['registers']> }) {
+  constructor(configuration: HistogramConfiguration<string> & { readonly buckets: number[] }) {
     super(configuration);
     this.#bounds = [...configuration.buckets].sort((a, b) => a - b);
     this.#name = configuration.name;

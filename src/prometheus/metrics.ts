@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type OpenMetricsContentType, type PrometheusContentType, type Registry } from 'prom-client';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { LocalHistogram } from './local-histogram.js';
 import { CIRCUIT_STATES, DEFINITIONS, type MetricKey } from './metric-definitions.js';
@@ -15,7 +15,7 @@ import { TallyFamily } from './tally.js';
  * const registry: AnyRegistry = new Registry();
  * ```
  */
-export type AnyRegistry = Registry<'text/plain; version=0.0.4; charset=utf-8'> | Registry<'application/openmetrics-text; version=1.0.0; charset=utf-8'>;
+export type AnyRegistry = Registry<PrometheusContentType> | Registry<OpenMetricsContentType>;
 
 /**
  * Marks the metrics firebreak created, and holds their {@link Metrics}: a second instrumentation
