@@ -3,10 +3,10 @@ import { circuitBreaker, type CircuitBreakerPolicy } from './circuit-breaker/cir
 import type { CircuitBreakerOptions } from './circuit-breaker/options.js';
 import type { Context } from './context.js';
 import { InvalidOptionError } from './errors/invalid-option-error.js';
-import { fallback, type FallbackFunction, type FallbackOptions, type FallbackPolicy } from './fallback/fallback.js';
+import { fallback, type FallbackFunction, type FallbackPolicy } from './fallback/fallback.js';
 import { OptionReader } from './options.js';
 import { pipeline, type Pipeline } from './pipeline.js';
-import { invokePolicy, PolicyBase, type Operation, type Policy } from './policy.js';
+import { invokePolicy, PolicyBase, type Operation, type Policy, type ShouldHandle } from './policy.js';
 import { timeout, type TimeoutOptions, type TimeoutPolicy } from './timeout/timeout.js';
 import type { RetryBudget } from './retry/budget.js';
 import { buildRetryStage, type FirebreakRetryOptions } from './retry/firebreak-stage.js';
@@ -24,14 +24,10 @@ type StageOptions<O> = Omit<O, 'name'>;
  * const cached: FirebreakFallback = { fallback: () => 'cached', shouldHandle: (outcome) => !outcome.ok };
  * ```
  */
-export type FirebreakFallback =
-  | { readonly fallback: unknown; readonly shouldHandle?: FallbackOptions['shouldHandle'] }
-  | FallbackFunction<unknown>
-  | string
-  | number
-  | boolean
-  | object
-  | null;
+export type FirebreakFallback<R = unknown> =
+  | { readonly fallback: R | FallbackFunction<R>; readonly shouldHandle?: ShouldHandle }
+  | FallbackFunction<R>
+  | R;
 
 /**
  * Options of {@link firebreak}: one key per stage; an absent key leaves that stage out.
@@ -43,15 +39,15 @@ export type FirebreakFallback =
  * const auth = firebreak('auth', options);
  * ```
  */
-export interface FirebreakOptions {
+export interface FirebreakOptions<R = unknown> {
   /** Outermost: serves a degraded answer for any handled failure of the stages inside. */
-  readonly fallback?: FirebreakFallback;
+  readonly fallback?: FirebreakFallback<R>;
   /** A deadline for the whole call, retries included. */
   readonly totalTimeout?: number | StageOptions<TimeoutOptions>;
   /** Retries inside the total timeout, with a retry budget (its own one unless `budget` is given). */
   readonly retry?: FirebreakRetryOptions;
   /** Stops calling a dependency that keeps failing; inside the retries, so each attempt is judged. */
-  readonly circuitBreaker?: StageOptions<CircuitBreakerOptions<never>>;
+  readonly circuitBreaker?: StageOptions<CircuitBreakerOptions>;
   /** Bounds the calls running against the dependency at once, with a bounded queue. */
   readonly bulkhead?: StageOptions<BulkheadOptions>;
   /** Innermost: a limit on each attempt. */
@@ -81,25 +77,6 @@ export interface Firebreak<R = never> extends Pipeline<R> {
 }
 
 type StageKey = keyof FirebreakOptions & keyof Firebreak;
-
-type ValueOf<F> = F extends (...args: never[]) => infer V ? Awaited<V> : F;
-
-/**
- * What the fallback stage of options `O` may return instead of the function's value.
- *
- * @example
- * ```ts
- * import type { FirebreakAlternative } from 'firebreak';
- * type Served = FirebreakAlternative<{ fallback: () => 'cached' }>; // 'cached'
- * ```
- */
-export type FirebreakAlternative<O extends FirebreakOptions> = O extends { readonly fallback: infer F }
-  ? F extends undefined
-    ? never
-    : F extends { readonly fallback: infer V }
-      ? ValueOf<V>
-      : ValueOf<F>
-  : never;
 
 interface StageDefinition {
   readonly key: StageKey;
@@ -149,17 +126,14 @@ class FirebreakPolicy extends PolicyBase {
  * const user = await auth.execute((ctx) => fetch('http://127.0.0.1:8080/verify', { signal: ctx.signal }));
  * ```
  */
-export function firebreak<const O extends FirebreakOptions = Record<never, never>>(
-  name: string,
-  options?: O,
-): Firebreak<FirebreakAlternative<O>> {
+export function firebreak<R = never>(name: string, options?: FirebreakOptions<R>): Firebreak<R> {
   if (typeof name !== 'string' || name.length === 0) throw new InvalidOptionError('firebreak', 'name', 'a non-empty string', name);
   const read = new OptionReader('firebreak', options, STAGES.map((stage) => stage.key));
   const stages = new Map<StageKey, Policy>();
   for (const { key, build } of STAGES) {
     if (read.has(key)) stages.set(key, buildStage(key, () => build(name, read.raw(key))));
   }
-  return new FirebreakPolicy(name, stages) as unknown as Firebreak<FirebreakAlternative<O>>;
+  return new FirebreakPolicy(name, stages) as unknown as Firebreak<R>;
 }
 
 /** Builds one stage, naming a refused option after its place in firebreak()'s options. */

@@ -60,4 +60,4 @@ export type { FaultOptions } from './chaos/fault.js';
 export type { LatencyOptions } from './chaos/latency.js';
 export type { ResultOptions } from './chaos/result.js';
 
-export { firebreak, type Firebreak, type FirebreakAlternative, type FirebreakFallback, type FirebreakOptions } from './firebreak.js';
+export { firebreak, type Firebreak, type FirebreakFallback, type FirebreakOptions } from './firebreak.js';

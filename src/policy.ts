@@ -42,7 +42,14 @@ export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly o
  * const served = fallback(new Response('cached'), { shouldHandle: on503 });
  * ```
  */
-export type ShouldHandle<T = unknown> = (outcome: Outcome<T>) => boolean;
+export type ShouldHandle<T = unknown> = {
+  /*
+   * Declared as a method so that its parameter is bivariant: a judge written for
+   * `Outcome<Response>` fits an option typed for any outcome, and an inline judge still gets a
+   * contextual type.
+   */
+  judge(outcome: Outcome<T>): boolean;
+}['judge'];
 
 /**
  * The function a policy protects. It may return a value, a promise or any thenable, and may throw.
