@@ -16,24 +16,26 @@ export type Unsubscribe = () => void;
 export type Subscribe<E> = (listener: (event: E) => void) => Unsubscribe;
 
 /**
- * A list of listeners for one kind of event. Emitting with no listener does no work (callers
- * check {@link EventList.active} before building the event), and a listener that throws never
- * breaks the call that emitted: its error is reported once per listener as a process warning.
+ * A list of listeners for one kind of event. Policies create one on the first subscription
+ * (an unobserved policy holds none) and expose it through an `on…` method. Emitting with no
+ * listener does no work (callers check {@link EventList.active} before building the event), and
+ * a listener that throws never breaks the call that emitted: its error is reported once per
+ * listener as a process warning.
  */
 export class EventList<E> {
   #listeners: ((event: E) => void)[] = [];
   /** True while at least one listener is subscribed: build the event only then. */
   active = false;
 
-  /** The subscription function a policy exposes as `on…`. */
-  readonly subscribe: Subscribe<E> = (listener) => {
+  /** Adds `listener`; what a policy's `on…` method does. */
+  subscribe(listener: (event: E) => void): Unsubscribe {
     this.#listeners = [...this.#listeners, listener];
     this.active = true;
     return () => {
       this.#listeners = this.#listeners.filter((l) => l !== listener);
       this.active = this.#listeners.length > 0;
     };
-  };
+  }
 
   /** Calls every listener with `event`, isolating their errors. */
   emit(event: E): void {

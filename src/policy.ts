@@ -1,5 +1,5 @@
 import { Context } from './context.js';
-import { EventList, type Subscribe } from './events.js';
+import { EventList, type Subscribe, type Unsubscribe } from './events.js';
 
 /**
  * What the called function gets: the signal to pass on to I/O, the attempt number and the
@@ -149,7 +149,9 @@ export abstract class PolicyBase implements ObservablePolicy {
   /** Runs `fn` in the context `ctx`; must return a promise and never throw. */
   abstract invoke<T>(ctx: Context, fn: Operation<T>): Promise<T>;
 
-  readonly onCall: Subscribe<CallEvent> = (listener) => (this.#calls ??= new EventList()).subscribe(listener);
+  onCall(listener: (event: CallEvent) => void): Unsubscribe {
+    return (this.#calls ??= new EventList()).subscribe(listener);
+  }
 
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     const calls = this.#calls;

@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AbandonHandler, Context } from '../context.js';
 import { BulkheadRejectedError, type BulkheadRejectionReason } from '../errors/bulkhead-rejected-error.js';
-import { EventList, type Subscribe } from '../events.js';
+import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
 import { admission, release } from './admission.js';
@@ -142,12 +142,9 @@ class QueuedCall implements Waiter<QueuedCall> {
 }
 
 class Bulkhead extends PolicyBase implements BulkheadPolicy {
-  readonly #rejected = new EventList<BulkheadRejectedEvent>();
-  readonly #queuedEvents = new EventList<BulkheadQueuedEvent>();
-  readonly #admitted = new EventList<BulkheadAdmittedEvent>();
-  readonly onRejected = this.#rejected.subscribe;
-  readonly onQueued = this.#queuedEvents.subscribe;
-  readonly onAdmitted = this.#admitted.subscribe;
+  #rejected: EventList<BulkheadRejectedEvent> | undefined;
+  #queuedEvents: EventList<BulkheadQueuedEvent> | undefined;
+  #admitted: EventList<BulkheadAdmittedEvent> | undefined;
 
   readonly #waiting = new WaitQueue<QueuedCall>();
   /** Slots taken. */
@@ -168,6 +165,18 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
     super(name);
   }
 
+  onRejected(listener: (event: BulkheadRejectedEvent) => void): Unsubscribe {
+    return (this.#rejected ??= new EventList()).subscribe(listener);
+  }
+
+  onQueued(listener: (event: BulkheadQueuedEvent) => void): Unsubscribe {
+    return (this.#queuedEvents ??= new EventList()).subscribe(listener);
+  }
+
+  onAdmitted(listener: (event: BulkheadAdmittedEvent) => void): Unsubscribe {
+    return (this.#admitted ??= new EventList()).subscribe(listener);
+  }
+
   get stats(): BulkheadStats {
     return { active: this.#active, queued: this.#waiting.length, available: this.concurrency - this.#active };
   }
@@ -176,12 +185,12 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
     switch (admission(this.#active, this.concurrency, this.#waiting.length, this.queue)) {
       case 'run':
         this.#active++;
-        if (this.#admitted.active) this.#admitted.emit(ADMITTED_AT_ONCE);
+        if (this.#admitted?.active) this.#admitted?.emit(ADMITTED_AT_ONCE);
         return this.#run(ctx, fn);
       case 'queue':
         return this.#enqueue(ctx, fn);
       case 'full':
-        if (this.#rejected.active) this.#rejected.emit(REJECTED_FULL);
+        if (this.#rejected?.active) this.#rejected?.emit(REJECTED_FULL);
         return Promise.reject(new BulkheadRejectedError(this.name, 'full'));
     }
   }
@@ -245,20 +254,20 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
         call.signal = signal;
         call.onAbort = onAbort;
       }
-      if (this.#queuedEvents.active) this.#queuedEvents.emit({ queued: this.#waiting.length });
+      if (this.#queuedEvents?.active) this.#queuedEvents?.emit({ queued: this.#waiting.length });
     });
   }
 
   #admit(call: QueuedCall): void {
     this.#stopWaiting(call);
-    if (this.#admitted.active) this.#admitted.emit({ waited: this.clock.now() - call.since });
+    if (this.#admitted?.active) this.#admitted?.emit({ waited: this.clock.now() - call.since });
     this.#run(call.ctx, call.fn).then(call.resolve, call.reject);
   }
 
   #expire(call: QueuedCall): void {
     call.timer = undefined;
     this.#leave(call, new BulkheadRejectedError(this.name, 'queue-timeout'));
-    if (this.#rejected.active) this.#rejected.emit(REJECTED_QUEUE_TIMEOUT);
+    if (this.#rejected?.active) this.#rejected?.emit(REJECTED_QUEUE_TIMEOUT);
   }
 
   /** Takes a waiting caller out of the queue and rejects it. */

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { EventList, type Subscribe } from '../events.js';
+import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
 import type { ChaosSettings } from './chaos-options.js';
 import { shouldInject, type ChaosEnabled } from './decide.js';
@@ -41,8 +41,7 @@ export interface ChaosPolicy<R = never> extends ObservablePolicy<R> {
 
 /** The part every chaos policy shares: the decision to inject, then the injection itself. */
 export abstract class ChaosPolicyBase extends PolicyBase implements ChaosPolicy {
-  readonly #injected = new EventList<ChaosEvent>();
-  readonly onInjected = this.#injected.subscribe;
+  #injected: EventList<ChaosEvent> | undefined;
   readonly rate: number;
   readonly enabled: ChaosEnabled;
   readonly #random: () => number;
@@ -52,6 +51,10 @@ export abstract class ChaosPolicyBase extends PolicyBase implements ChaosPolicy 
     this.rate = settings.rate;
     this.enabled = settings.enabled;
     this.#random = settings.random;
+  }
+
+  onInjected(listener: (event: ChaosEvent) => void): Unsubscribe {
+    return (this.#injected ??= new EventList()).subscribe(listener);
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
@@ -64,6 +67,6 @@ export abstract class ChaosPolicyBase extends PolicyBase implements ChaosPolicy 
 
   /** Tells the listeners, building the event only when there is one. */
   protected report(make: () => ChaosEvent): void {
-    if (this.#injected.active) this.#injected.emit(make());
+    if (this.#injected?.active) this.#injected?.emit(make());
   }
 }

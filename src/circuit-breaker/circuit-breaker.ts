@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { Context } from '../context.js';
 import { CircuitOpenError, type CircuitRejectionState } from '../errors/circuit-open-error.js';
 import { isFastFail } from '../errors/fast-fail.js';
-import { EventList, type Subscribe } from '../events.js';
+import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation, type Outcome, type ShouldHandle } from '../policy.js';
 import { handleAllErrors } from '../should-handle.js';
 import type {
@@ -58,20 +58,13 @@ export interface CircuitBreakerPolicy extends ObservablePolicy {
 const EMPTY = Object.freeze({});
 
 class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
-  readonly #stateChanges = new EventList<CircuitStateChangeEvent>();
-  readonly #opened = new EventList<CircuitOpenEvent>();
-  readonly #halfOpened = new EventList<CircuitHalfOpenEvent>();
-  readonly #closed = new EventList<CircuitCloseEvent>();
-  readonly #rejected = new EventList<CircuitRejectedEvent>();
-  readonly #succeeded = new EventList<CircuitSuccessEvent>();
-  readonly #failed = new EventList<CircuitFailureEvent>();
-  readonly onStateChange = this.#stateChanges.subscribe;
-  readonly onOpen = this.#opened.subscribe;
-  readonly onHalfOpen = this.#halfOpened.subscribe;
-  readonly onClose = this.#closed.subscribe;
-  readonly onRejected = this.#rejected.subscribe;
-  readonly onSuccess = this.#succeeded.subscribe;
-  readonly onFailure = this.#failed.subscribe;
+  #stateChanges: EventList<CircuitStateChangeEvent> | undefined;
+  #opened: EventList<CircuitOpenEvent> | undefined;
+  #halfOpened: EventList<CircuitHalfOpenEvent> | undefined;
+  #closed: EventList<CircuitCloseEvent> | undefined;
+  #rejected: EventList<CircuitRejectedEvent> | undefined;
+  #succeeded: EventList<CircuitSuccessEvent> | undefined;
+  #failed: EventList<CircuitFailureEvent> | undefined;
 
   readonly #machine: BreakerMachine;
   readonly #clock: Clock;
@@ -91,6 +84,34 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     this.#machine = new BreakerMachine(settings.window, settings.rules, (from, to) => this.#onTransition(from, to));
     const initial = settings.initialState;
     if (initial) this.#machine.restore(initial.state, initial.opens, initial.openUntil);
+  }
+
+  onStateChange(listener: (event: CircuitStateChangeEvent) => void): Unsubscribe {
+    return (this.#stateChanges ??= new EventList()).subscribe(listener);
+  }
+
+  onOpen(listener: (event: CircuitOpenEvent) => void): Unsubscribe {
+    return (this.#opened ??= new EventList()).subscribe(listener);
+  }
+
+  onHalfOpen(listener: (event: CircuitHalfOpenEvent) => void): Unsubscribe {
+    return (this.#halfOpened ??= new EventList()).subscribe(listener);
+  }
+
+  onClose(listener: (event: CircuitCloseEvent) => void): Unsubscribe {
+    return (this.#closed ??= new EventList()).subscribe(listener);
+  }
+
+  onRejected(listener: (event: CircuitRejectedEvent) => void): Unsubscribe {
+    return (this.#rejected ??= new EventList()).subscribe(listener);
+  }
+
+  onSuccess(listener: (event: CircuitSuccessEvent) => void): Unsubscribe {
+    return (this.#succeeded ??= new EventList()).subscribe(listener);
+  }
+
+  onFailure(listener: (event: CircuitFailureEvent) => void): Unsubscribe {
+    return (this.#failed ??= new EventList()).subscribe(listener);
   }
 
   get state(): CircuitState {
@@ -148,7 +169,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     const machine = this.#machine;
     const retryAfter = machine.retryAfter(now);
     const state = machine.state as CircuitRejectionState;
-    if (this.#rejected.active) this.#rejected.emit({ state, retryAfter });
+    if (this.#rejected?.active) this.#rejected?.emit({ state, retryAfter });
     return Promise.reject(new CircuitOpenError(this.name, retryAfter, state));
   }
 
@@ -225,26 +246,26 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
   #recordSuccess(generation: number, start: number, end: number): void {
     const duration = end - start;
     const slow = duration >= this.#slowCallDuration;
-    if (this.#succeeded.active) this.#succeeded.emit({ duration, slow });
+    if (this.#succeeded?.active) this.#succeeded?.emit({ duration, slow });
     this.#machine.record(generation, SUCCESS, slow, end);
   }
 
   #recordFailure(generation: number, start: number, end: number, outcome: Outcome<unknown>): void {
     const duration = end - start;
     const slow = duration >= this.#slowCallDuration;
-    if (this.#failed.active) this.#failed.emit({ duration, slow, outcome });
+    if (this.#failed?.active) this.#failed?.emit({ duration, slow, outcome });
     this.#machine.record(generation, FAILURE, slow, end);
   }
 
   #onTransition(from: CircuitState, to: CircuitState): void {
     if (from === 'half-open') this.#clearProbeTimers();
-    if (this.#stateChanges.active) this.#stateChanges.emit({ from, to });
+    if (this.#stateChanges?.active) this.#stateChanges?.emit({ from, to });
     if (to === 'open') {
-      if (this.#opened.active) this.#opened.emit({ retryAfter: this.#machine.openDuration, opens: this.#machine.opens });
+      if (this.#opened?.active) this.#opened?.emit({ retryAfter: this.#machine.openDuration, opens: this.#machine.opens });
     } else if (to === 'half-open') {
-      if (this.#halfOpened.active) this.#halfOpened.emit(EMPTY);
+      if (this.#halfOpened?.active) this.#halfOpened?.emit(EMPTY);
     } else if (to === 'closed') {
-      if (this.#closed.active) this.#closed.emit(EMPTY);
+      if (this.#closed?.active) this.#closed?.emit(EMPTY);
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { EventList, type Subscribe } from '../events.js';
+import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { callSafely, PolicyBase, type CallContext, type Operation, type ObservablePolicy, type Outcome, type ShouldHandle } from '../policy.js';
 import { handleAllErrors, isHandledError } from '../should-handle.js';
@@ -76,8 +76,7 @@ export interface FallbackPolicy<R = unknown> extends ObservablePolicy<R> {
 }
 
 class Fallback<R> extends PolicyBase implements FallbackPolicy<R> {
-  readonly #served = new EventList<FallbackEvent>();
-  readonly onFallback = this.#served.subscribe;
+  #served: EventList<FallbackEvent> | undefined;
 
   constructor(
     name: string,
@@ -85,6 +84,10 @@ class Fallback<R> extends PolicyBase implements FallbackPolicy<R> {
     readonly shouldHandle: ShouldHandle,
   ) {
     super(name);
+  }
+
+  onFallback(listener: (event: FallbackEvent) => void): Unsubscribe {
+    return (this.#served ??= new EventList()).subscribe(listener);
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
@@ -102,7 +105,7 @@ class Fallback<R> extends PolicyBase implements FallbackPolicy<R> {
   }
 
   #serve<T>(ctx: Context, outcome: Outcome<unknown>): Promise<T> {
-    if (this.#served.active) this.#served.emit({ outcome });
+    if (this.#served?.active) this.#served?.emit({ outcome });
     const replaced = outcome.ok ? outcome.value : outcome.error;
     const fallbackCtx: FallbackContext = {
       get signal() {

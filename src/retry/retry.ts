@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Context } from '../context.js';
 import { isFastFail } from '../errors/fast-fail.js';
-import { EventList, type Subscribe } from '../events.js';
+import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation, type Outcome, type ShouldHandle } from '../policy.js';
 import type { Backoff } from './backoff.js';
@@ -125,12 +125,9 @@ const NOT_HANDLED: RetryDecision = { retry: false, reason: 'not-handled' };
 const ABORTED: RetryDecision = { retry: false, reason: 'deadline' };
 
 class Retry extends PolicyBase implements RetryPolicy {
-  readonly #retries = new EventList<RetryEvent>();
-  readonly #giveUps = new EventList<GiveUpEvent>();
-  readonly #settled = new EventList<RetrySettledEvent>();
-  readonly onRetry = this.#retries.subscribe;
-  readonly onGiveUp = this.#giveUps.subscribe;
-  readonly onSettled = this.#settled.subscribe;
+  #retries: EventList<RetryEvent> | undefined;
+  #giveUps: EventList<GiveUpEvent> | undefined;
+  #settled: EventList<RetrySettledEvent> | undefined;
   readonly #judgesResults: boolean;
 
   constructor(
@@ -145,6 +142,18 @@ class Retry extends PolicyBase implements RetryPolicy {
     this.#judgesResults = shouldHandle !== retryErrors;
   }
 
+  onRetry(listener: (event: RetryEvent) => void): Unsubscribe {
+    return (this.#retries ??= new EventList()).subscribe(listener);
+  }
+
+  onGiveUp(listener: (event: GiveUpEvent) => void): Unsubscribe {
+    return (this.#giveUps ??= new EventList()).subscribe(listener);
+  }
+
+  onSettled(listener: (event: RetrySettledEvent) => void): Unsubscribe {
+    return (this.#settled ??= new EventList()).subscribe(listener);
+  }
+
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
     this.budget?.deposit();
     return this.#attempt(ctx, fn, 1, 0);
@@ -153,7 +162,7 @@ class Retry extends PolicyBase implements RetryPolicy {
   #attempt<T>(ctx: Context, fn: Operation<T>, attempt: number, previous: number): Promise<T> {
     const work = callSafely(fn, ctx.attempt === attempt ? ctx : ctx.withAttempt(attempt));
     const onError = (error: unknown): T | Promise<T> => this.#after(ctx, fn, attempt, previous, { ok: false, error });
-    if (!this.#judgesResults && !this.#settled.active) return work.then(undefined, onError);
+    if (!this.#judgesResults && !this.#settled?.active) return work.then(undefined, onError);
     return work.then((value) => this.#after(ctx, fn, attempt, previous, { ok: true, value }), onError);
   }
 
@@ -169,10 +178,10 @@ class Retry extends PolicyBase implements RetryPolicy {
     }
     if (decision === undefined) return this.#end(outcome, attempt, !outcome.ok);
     if (!decision.retry) {
-      if (this.#giveUps.active) this.#giveUps.emit({ reason: decision.reason, attempts: attempt, outcome });
+      if (this.#giveUps?.active) this.#giveUps?.emit({ reason: decision.reason, attempts: attempt, outcome });
       return this.#end(outcome, attempt, true);
     }
-    if (this.#retries.active) this.#retries.emit({ attempt, delay: decision.delay, outcome });
+    if (this.#retries?.active) this.#retries?.emit({ attempt, delay: decision.delay, outcome });
     if (outcome.ok) discardBody(outcome.value);
     const next = decision.backoff;
     return sleep(this.clock, decision.delay, ctx.scope.canAbort ? ctx.signal : undefined).then(
@@ -213,7 +222,7 @@ class Retry extends PolicyBase implements RetryPolicy {
   }
 
   #settle(ok: boolean, failed: boolean, attempts: number): void {
-    if (this.#settled.active) this.#settled.emit({ ok, failed, attempts });
+    if (this.#settled?.active) this.#settled?.emit({ ok, failed, attempts });
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Context } from '../context.js';
 import { TimeoutError } from '../errors/timeout-error.js';
-import { EventList, type Subscribe } from '../events.js';
+import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { Deadline, DeadlineQueue } from './deadline-queue.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
@@ -66,8 +66,7 @@ export interface TimeoutPolicy extends ObservablePolicy {
 }
 
 class Timeout extends PolicyBase implements TimeoutPolicy {
-  readonly #timeouts = new EventList<TimeoutEvent>();
-  readonly onTimeout = this.#timeouts.subscribe;
+  #timeouts: EventList<TimeoutEvent> | undefined;
   readonly #queue: DeadlineQueue;
 
   constructor(
@@ -78,6 +77,10 @@ class Timeout extends PolicyBase implements TimeoutPolicy {
   ) {
     super(name);
     this.#queue = new DeadlineQueue(clock);
+  }
+
+  onTimeout(listener: (event: TimeoutEvent) => void): Unsubscribe {
+    return (this.#timeouts ??= new EventList()).subscribe(listener);
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
@@ -101,7 +104,7 @@ class Timeout extends PolicyBase implements TimeoutPolicy {
 
   /** Reports a timeout to the listeners. */
   reportTimeout(duration: number): void {
-    if (this.#timeouts.active) this.#timeouts.emit({ duration });
+    if (this.#timeouts?.active) this.#timeouts?.emit({ duration });
   }
 }
 
