@@ -67,6 +67,7 @@ export async function runOnce(mode: RunMode, s: Scenario, group: ProcessGroup, w
   const [auth] = started;
   const authAdmin = `http://127.0.0.1:${auth?.ports.adminPort}`;
   const gatewayUrl = addresses.gateway as string;
+  if (mode === 'protected') group.log(`  metrics  ${gatewayUrl}/metrics (the gateway's firebreak policies, for Prometheus)`);
 
   const phases = phaseTimes(s);
   const totalS = phases.reduce((end, phase) => Math.max(end, phase.endS), 0);

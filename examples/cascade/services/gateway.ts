@@ -5,9 +5,12 @@
  * naive: no timeout, retries at once on failure, keeps a call going after the user has left.
  * protected: each service behind `protectUpstream` (see protection.ts): a total timeout, a
  * breaker and a bulkhead per service, whose sizes add up to less than the pool; a user's hang-up
- * aborts the call. `GET /_pool` tells how full the shared pool is.
+ * aborts the call. `GET /_pool` tells how full the shared pool is; `GET /metrics` serves the
+ * protected run's firebreak metrics (firebreak/prometheus) for Prometheus.
  */
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { register } from 'prom-client';
+import { instrument } from '../../../src/prometheus/index.js';
 import { childConfig, listen, ready } from './child.js';
 import type { GatewayConfig, PoolStats } from './contracts.js';
 import { get, type UpstreamResponse } from './http-client.js';
@@ -18,7 +21,8 @@ import { SharedPool } from './shared-pool.js';
 const config = childConfig<GatewayConfig>();
 const pool = new SharedPool(config.poolSize);
 const agent = new Agent({ keepAlive: true });
-const protections = new Map(Object.entries(config.routes).map(([path, name]) => [path, protectUpstream(name)]));
+const protections = new Map(config.mode === 'protected' ? Object.entries(config.routes).map(([path, name]) => [path, protectUpstream(name)]) : []);
+for (const protection of protections.values()) instrument(protection);
 
 function forward(url: string, authorization: string | undefined, signal?: AbortSignal): Promise<UpstreamResponse> {
   const headers = authorization === undefined ? {} : { authorization };
@@ -35,6 +39,10 @@ function call(path: string, url: string, req: IncomingMessage, hangUp: AbortSign
 
 async function handle(req: IncomingMessage, res: ServerResponse, hangUp: AbortSignal): Promise<void> {
   const path = req.url ?? '/';
+  if (path === '/metrics') {
+    res.writeHead(200, { 'content-type': register.contentType }).end(await register.metrics());
+    return;
+  }
   if (path === '/_pool') {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ size: pool.size, inUse: pool.inUse, waiting: pool.waiting } satisfies PoolStats));
     return;
