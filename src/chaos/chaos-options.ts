@@ -16,7 +16,10 @@ export interface ChaosOptions {
   readonly name?: string;
   /** The share of calls to inject into, in [0, 1]: 0 never, 1 always. */
   readonly rate: number;
-  /** Whether the policy is on: a boolean, or a function asked on every call. @default true */
+  /**
+   * Whether the policy is on: a boolean, or a function asked on every call. A function that
+   * throws rejects that call with its error, without calling the function. @default true
+   */
   readonly enabled?: ChaosEnabled;
   /**
    * The source of randomness, returning numbers in [0, 1) like `Math.random`; inject a seeded one

@@ -58,8 +58,13 @@ export abstract class ChaosPolicyBase extends PolicyBase implements ChaosPolicy 
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
-    if (!shouldInject(this.enabled, this.rate, this.#random, ctx)) return callSafely(fn, ctx);
-    return this.inject(ctx, fn);
+    let injects: boolean;
+    try {
+      injects = shouldInject(this.enabled, this.rate, this.#random, ctx);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return injects ? this.inject(ctx, fn) : callSafely(fn, ctx);
   }
 
   /** Runs the call with the injection; must return a promise and never throw. */

@@ -89,6 +89,28 @@ describe('chaos.fault', () => {
     expect(random).toHaveBeenCalledTimes(1);
   });
 
+  it('rejects the call, without calling the function, when the flag function or random throws', async () => {
+    const fn = vi.fn(() => 'real');
+    const broken = new Error('flag service down');
+    const flag = chaos.fault({
+      rate: 1,
+      error: 'injected',
+      enabled: () => {
+        throw broken;
+      },
+    });
+    await expect(flag.execute(fn)).rejects.toBe(broken);
+    const random = chaos.fault({
+      rate: 1,
+      error: 'injected',
+      random: () => {
+        throw broken;
+      },
+    });
+    await expect(random.execute(fn)).rejects.toBe(broken);
+    expect(fn).not.toHaveBeenCalled();
+  });
+
   it('is off with enabled: false', async () => {
     const random = vi.fn(() => 0);
     await expect(chaos.fault({ rate: 1, error: 'injected', enabled: false, random }).execute(() => 'real')).resolves.toBe('real');
