@@ -1,4 +1,4 @@
-import { FirebreakError } from './firebreak-error.js';
+import { FirebreakError, nameErrorClass } from './firebreak-error.js';
 
 /**
  * Why a bulkhead turned a call away: `'full'` when every slot and every queue place was taken
@@ -37,12 +37,14 @@ export class BulkheadRejectedError extends FirebreakError {
     /** Why the call was turned away. */
     readonly reason: BulkheadRejectionReason,
   ) {
-    super(
-      'ERR_BULKHEAD_REJECTED',
-      reason === 'full' ? `${policy}: bulkhead full` : `${policy}: waited too long in the bulkhead queue`,
-      { captureStack: false },
-    );
+    super('ERR_BULKHEAD_REJECTED', undefined, { captureStack: false });
   }
 }
 
-BulkheadRejectedError.prototype.name = 'BulkheadRejectedError';
+nameErrorClass(BulkheadRejectedError, 'BulkheadRejectedError');
+Object.defineProperty(BulkheadRejectedError.prototype, 'message', {
+  get(this: BulkheadRejectedError): string {
+    return this.reason === 'full' ? `${this.policy}: bulkhead full` : `${this.policy}: waited too long in the bulkhead queue`;
+  },
+  configurable: true,
+});

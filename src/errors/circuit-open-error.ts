@@ -1,4 +1,4 @@
-import { FirebreakError } from './firebreak-error.js';
+import { FirebreakError, nameErrorClass } from './firebreak-error.js';
 
 /**
  * The state a circuit breaker was in when it turned a call away.
@@ -41,11 +41,17 @@ export class CircuitOpenError extends FirebreakError {
     /** The state that turned the call away. */
     readonly state: CircuitRejectionState = 'open',
   ) {
-    super('ERR_CIRCUIT_OPEN', rejectionMessage(policy, retryAfter, state), { captureStack: false });
+    super('ERR_CIRCUIT_OPEN', undefined, { captureStack: false });
   }
 }
 
-CircuitOpenError.prototype.name = 'CircuitOpenError';
+nameErrorClass(CircuitOpenError, 'CircuitOpenError');
+Object.defineProperty(CircuitOpenError.prototype, 'message', {
+  get(this: CircuitOpenError): string {
+    return rejectionMessage(this.policy, this.retryAfter, this.state);
+  },
+  configurable: true,
+});
 
 function rejectionMessage(policy: string, retryAfter: number, state: CircuitRejectionState): string {
   if (state === 'isolated') return `${policy}: circuit isolated`;

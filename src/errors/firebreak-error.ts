@@ -34,7 +34,11 @@ export class FirebreakError extends Error {
   readonly code: string;
   declare readonly [BRAND]: string;
 
-  constructor(code: string, message: string, options: FirebreakErrorOptions = {}) {
+  /**
+   * @param message - the message; `undefined` leaves it to a `message` getter on the subclass's
+   *   prototype, so that a fast-fail error formats its message only when someone reads it.
+   */
+  constructor(code: string, message: string | undefined, options: FirebreakErrorOptions = {}) {
     const { cause, captureStack = true } = options;
     let limit: number | undefined;
     if (!captureStack) {
@@ -44,7 +48,7 @@ export class FirebreakError extends Error {
     super(message, cause === undefined ? undefined : { cause });
     if (limit !== undefined) Error.stackTraceLimit = limit;
     this.code = code;
-    Object.defineProperty(this, BRAND, { value: code });
+    if (this[BRAND] !== code) Object.defineProperty(this, BRAND, { value: code });
   }
 
   /** Recognises firebreak errors from any copy of the package, by code for subclasses. */
@@ -56,4 +60,13 @@ export class FirebreakError extends Error {
   }
 }
 
-FirebreakError.prototype.name = 'FirebreakError';
+/**
+ * Gives an error class its literal `name`, and brands its prototype with its `code` so that
+ * instances need no property of their own for the cross-copy `instanceof`.
+ */
+export function nameErrorClass(errorClass: { readonly prototype: Error; readonly code: string | undefined }, name: string): void {
+  Object.defineProperty(errorClass.prototype, 'name', { value: name, writable: true, configurable: true });
+  if (errorClass.code !== undefined) Object.defineProperty(errorClass.prototype, BRAND, { value: errorClass.code });
+}
+
+nameErrorClass(FirebreakError, 'FirebreakError');

@@ -1,4 +1,4 @@
-import { FirebreakError } from './firebreak-error.js';
+import { FirebreakError, nameErrorClass } from './firebreak-error.js';
 
 /**
  * Thrown synchronously by a factory given a bad option: it names the factory, the option and the
@@ -32,7 +32,7 @@ export class InvalidOptionError extends FirebreakError {
   }
 }
 
-InvalidOptionError.prototype.name = 'InvalidOptionError';
+nameErrorClass(InvalidOptionError, 'InvalidOptionError');
 
 function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

@@ -1,4 +1,4 @@
-import { FirebreakError, type FirebreakErrorOptions } from './firebreak-error.js';
+import { FirebreakError, type FirebreakErrorOptions, nameErrorClass } from './firebreak-error.js';
 
 /**
  * The rejection of a call that ran past its timeout. Distinct from a caller's abort, which
@@ -28,4 +28,4 @@ export class TimeoutError extends FirebreakError {
   }
 }
 
-TimeoutError.prototype.name = 'TimeoutError';
+nameErrorClass(TimeoutError, 'TimeoutError');

@@ -45,3 +45,24 @@ describe('errors', () => {
     expect(error).toMatchObject({ code: 'ERR_INVALID_OPTION', factory: 'circuitBreaker', option: 'failureRateThreshold', value: 1.5 });
   });
 });
+
+describe('fast-fail errors', () => {
+  it('format their message only when it is read, and show it in their string and stack', async () => {
+    const { CircuitOpenError, BulkheadRejectedError } = await import('../../src/index.js');
+    const open = new CircuitOpenError('auth', 1_234.5);
+    expect(Object.getOwnPropertyNames(open)).not.toContain('message');
+    expect(open.message).toBe('auth: circuit open, retry after 1235 ms');
+    expect(String(open)).toBe('CircuitOpenError: auth: circuit open, retry after 1235 ms');
+    expect(open.stack).toContain('CircuitOpenError: auth: circuit open');
+    expect(new BulkheadRejectedError('db', 'queue-timeout').message).toBe('db: waited too long in the bulkhead queue');
+  });
+
+  it('carry their brand on the prototype, not on each instance', async () => {
+    const { CircuitOpenError } = await import('../../src/index.js');
+    const open = new CircuitOpenError('auth', 1);
+    expect(Object.getOwnPropertySymbols(open)).toEqual([]);
+    expect(open).toBeInstanceOf(CircuitOpenError);
+    expect(new FirebreakError('ERR_CUSTOM', 'own code')).toBeInstanceOf(FirebreakError);
+    expect(Object.getOwnPropertySymbols(new FirebreakError('ERR_CUSTOM', 'own code'))).toHaveLength(1);
+  });
+});
