@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { servicePids, startDemo, stillRunning } from './demo-process.js';
-
-const ALL_STARTED = /started gateway\s+pid=\d+/;
+import { servicePids, started, startDemo, startedServices, stillRunning } from './demo-process.js';
 
 describe('the demo stops every service it started', () => {
   it('on Ctrl-C (SIGINT) in the middle of a run', async () => {
     const demo = startDemo(['--quick', '--svg', '/dev/null']);
-    await demo.waitFor(ALL_STARTED);
+    await demo.waitFor(started(5));
     await demo.waitFor(/\[naive\] steady/);
     const pids = servicePids(demo.output());
     expect(pids).toHaveLength(5);
@@ -17,12 +15,13 @@ describe('the demo stops every service it started', () => {
 
   it('on an error: a service that dies makes the demo fail and stop the others', async () => {
     const demo = startDemo(['--quick', '--svg', '/dev/null']);
-    await demo.waitFor(ALL_STARTED);
-    const pids = servicePids(demo.output());
-    const [auth, ...others] = pids;
-    process.kill(auth as number, 'SIGKILL');
+    await demo.waitFor(started(5));
+    const services = startedServices(demo.output());
+    const auth = services.find(({ name }) => name === 'auth');
+    if (auth === undefined) throw new Error(`auth was not reported started:\n${demo.output()}`);
+    process.kill(auth.pid, 'SIGKILL');
     expect(await demo.exited).toBe(1);
     expect(demo.output()).toMatch(/auth \(pid \d+\) exited during the run \(SIGKILL\)/);
-    expect(await stillRunning(others)).toEqual([]);
+    expect(await stillRunning(services.map(({ pid }) => pid))).toEqual([]);
   }, 60_000);
 });

@@ -49,7 +49,17 @@ export function startDemo(args: readonly string[]): DemoProcess {
 
 /** The process ids of the services the demo reported starting. */
 export function servicePids(output: string): number[] {
-  return [...output.matchAll(/started \S+\s+pid=(\d+)/g)].map((match) => Number(match[1]));
+  return startedServices(output).map(({ pid }) => pid);
+}
+
+/** The services the demo reported starting, in the order it reported them. */
+export function startedServices(output: string): { name: string; pid: number }[] {
+  return [...output.matchAll(/started (\S+)\s+pid=(\d+)/g)].map((match) => ({ name: match[1] ?? '', pid: Number(match[2]) }));
+}
+
+/** Matches output in which the demo has reported starting `count` services. */
+export function started(count: number): RegExp {
+  return new RegExp(`(?:started \\S+\\s+pid=\\d+[\\s\\S]*?){${count}}`);
 }
 
 /** Whether a process is running (a zombie waiting to be reaped is not). */
