@@ -18,6 +18,7 @@ import type {
 } from './events.js';
 import { readBreakerOptions, type CircuitBreakerOptions } from './options.js';
 import { takeSnapshot, type CircuitBreakerSnapshot } from './snapshot.js';
+import { TimeWindow } from './time-window.js';
 import { BreakerMachine, FAILURE, IGNORED, PROBE, REJECTED, SUCCESS, type CircuitState } from './state-machine.js';
 import { rate } from './window.js';
 
@@ -71,6 +72,8 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
   readonly #shouldHandle: ShouldHandle;
   readonly #slowCallDuration: number;
   readonly #probeTimeout: number;
+  /** Whether the window itself needs the time a call ends (a time window). */
+  readonly #windowUsesTime: boolean;
   /** The probe timers of the current half-open period. */
   readonly #probeTimers = new Set<TimerHandle>();
 
@@ -82,6 +85,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     this.#slowCallDuration = settings.slowCallDuration;
     this.#probeTimeout = settings.probeTimeout;
     this.#machine = new BreakerMachine(settings.window, settings.rules, (from, to) => this.#onTransition(from, to));
+    this.#windowUsesTime = settings.window instanceof TimeWindow;
     const initial = settings.initialState;
     if (initial) this.#machine.restore(initial.state, initial.opens, initial.openUntil);
   }
@@ -153,7 +157,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
     const machine = this.#machine;
-    const start = this.#clock.now();
+    const start = machine.state !== 'closed' || this.#timesCalls() ? this.#clock.now() : NaN;
     const admission = machine.admit(start);
     if (admission === REJECTED) return this.#reject(start);
     const generation = machine.generation;
@@ -206,12 +210,22 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     );
   }
 
+  /**
+   * Whether a call's duration is needed: for slow calls, or for the listeners of its outcome.
+   * A closed breaker that needs neither reads the clock only for failures (which may open it) and
+   * for a time window, so its success path costs no clock read.
+   */
+  #timesCalls(): boolean {
+    return this.#slowCallDuration !== Infinity || this.#succeeded?.active === true || this.#failed?.active === true;
+  }
+
   #onValue<T>(value: T, generation: number, start: number): T {
-    const end = this.#clock.now();
     if (this.#shouldHandle === handleAllErrors) {
-      this.#recordSuccess(generation, start, end);
+      const untimed = Number.isNaN(start) && !this.#windowUsesTime;
+      this.#recordSuccess(generation, start, untimed ? NaN : this.#clock.now());
       return value;
     }
+    const end = this.#clock.now();
     const outcome: Outcome<T> = { ok: true, value };
     if (this.#judge(outcome, generation, start, end)) this.#recordFailure(generation, start, end, outcome);
     else this.#recordSuccess(generation, start, end);
@@ -244,14 +258,14 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
   }
 
   #recordSuccess(generation: number, start: number, end: number): void {
-    const duration = end - start;
+    const duration = Number.isNaN(start) ? 0 : end - start;
     const slow = duration >= this.#slowCallDuration;
     if (this.#succeeded?.active) this.#succeeded?.emit({ duration, slow });
     this.#machine.record(generation, SUCCESS, slow, end);
   }
 
   #recordFailure(generation: number, start: number, end: number, outcome: Outcome<unknown>): void {
-    const duration = end - start;
+    const duration = Number.isNaN(start) ? 0 : end - start;
     const slow = duration >= this.#slowCallDuration;
     if (this.#failed?.active) this.#failed?.emit({ duration, slow, outcome });
     this.#machine.record(generation, FAILURE, slow, end);
@@ -287,8 +301,9 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
  * state never changes the state. A caller's abort and the fast-fail rejections of firebreak's
  * policies (circuit open, bulkhead full) are not recorded at all.
  *
- * Cost: a call through a closed breaker costs two clock reads and O(1) window work, whatever the
- * window's size or traffic; a time window idle for any length of time catches up in O(buckets).
+ * Cost: a call through a closed breaker costs O(1) window work, whatever the window's size or
+ * traffic, and no clock read on success unless slow calls, a time window or outcome listeners need
+ * one; a time window idle for any length of time catches up in O(buckets).
  *
  * @param options - {@link CircuitBreakerOptions}.
  * @throws InvalidOptionError for a bad or unknown option.
