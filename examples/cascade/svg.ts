@@ -48,7 +48,7 @@ export function renderSvg(report: DemoReport, deadlineMs: number): string {
     parts.push(`<text x="${MARGIN.left}" y="${panel.top - 8}" font-weight="bold">${escape(panel.title)}</text>`);
     for (const phase of report.phases.filter((p) => p.name === 'outage')) {
       parts.push(`<rect x="${x(phase.startS)}" y="${panel.top}" width="${x(phase.endS) - x(phase.startS)}" height="${PANEL_HEIGHT}" fill="#f4d35e" fill-opacity="0.25"/>`);
-      parts.push(`<text x="${(x(phase.startS) + x(phase.endS)) / 2}" y="${panel.top + 14}" text-anchor="middle" fill="#8a6d00">auth hangs</text>`);
+      parts.push(`<text x="${(x(phase.startS) + x(phase.endS)) / 2}" y="${panel.top + PANEL_HEIGHT / 2 + 4}" text-anchor="middle" fill="#8a6d00">auth hangs</text>`);
     }
     for (const tick of panel.ticks) {
       parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${y(tick)}" y2="${y(tick)}" stroke="#ddd"/>`);
