@@ -76,26 +76,35 @@ export type AbandonHandler = (work: PromiseLike<unknown>) => void;
 
 /** The context of one attempt of one call, as the called function and inner policies see it. */
 export class Context implements CallContext {
+  #scope: AbortScope | undefined;
+
   constructor(
-    readonly scope: AbortScope,
+    /** The abort scope; `undefined` for the outermost one, which is made when first needed. */
+    scope: AbortScope | undefined,
     readonly attempt: number,
     readonly deadline: number,
     /**
      * Set by a policy that bounds running work (a bulkhead) for the stages inside it; passed on
      * by {@link withAttempt} and {@link withScope}.
      */
-    readonly onAbandon: AbandonHandler | undefined = undefined,
-  ) {}
+    readonly onAbandon: AbandonHandler | undefined,
+    /** The caller's signal, carried by every context of the call. */
+    readonly callerSignal: AbortSignal | undefined,
+  ) {
+    this.#scope = scope;
+  }
+
+  /**
+   * Where the signal comes from. The outermost scope is a pure function of the caller's signal,
+   * so it is made only when a policy or the function needs it: a call through policies that
+   * never look at it allocates no scope.
+   */
+  get scope(): AbortScope {
+    return (this.#scope ??= new AbortScope(undefined, this.callerSignal));
+  }
 
   get signal(): AbortSignal {
     return this.scope.signal;
-  }
-
-  /** The caller's signal, set on every context of the call. */
-  get callerSignal(): AbortSignal | undefined {
-    let scope: AbortScope | undefined = this.scope;
-    while (scope.parent) scope = scope.parent;
-    return scope.callerSignal;
   }
 
   /** True when `error` is the caller's abort: never a failure of the dependency. */
@@ -114,21 +123,21 @@ export class Context implements CallContext {
 
   /** The same call, as attempt number `attempt`. */
   withAttempt(attempt: number): Context {
-    return new Context(this.scope, attempt, this.deadline, this.onAbandon);
+    return new Context(this.#scope, attempt, this.deadline, this.onAbandon, this.callerSignal);
   }
 
   /** A nested scope that can be aborted on its own, ending at `deadline` at the latest. */
   withScope(deadline: number): Context {
-    return new Context(new AbortScope(this.scope, undefined), this.attempt, Math.min(deadline, this.deadline), this.onAbandon);
+    return new Context(new AbortScope(this.scope, undefined), this.attempt, Math.min(deadline, this.deadline), this.onAbandon, this.callerSignal);
   }
 
   /** The same call, with `handler` told about work abandoned inside it. */
   withOnAbandon(handler: AbandonHandler): Context {
-    return new Context(this.scope, this.attempt, this.deadline, handler);
+    return new Context(this.#scope, this.attempt, this.deadline, handler, this.callerSignal);
   }
 
   /** The outermost context of a call made with `signal`. */
   static root(signal: AbortSignal | undefined): Context {
-    return new Context(new AbortScope(undefined, signal), 1, Infinity);
+    return new Context(undefined, 1, Infinity, undefined, signal);
   }
 }

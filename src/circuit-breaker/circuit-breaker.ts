@@ -18,7 +18,7 @@ import type {
 } from './events.js';
 import { readBreakerOptions, type CircuitBreakerOptions } from './options.js';
 import { takeSnapshot, type CircuitBreakerSnapshot } from './snapshot.js';
-import { TimeWindow } from './time-window.js';
+import { ConsecutiveWindow } from './consecutive-window.js';
 import { BreakerMachine, FAILURE, IGNORED, PROBE, REJECTED, SUCCESS, type CircuitState } from './state-machine.js';
 import { rate } from './window.js';
 
@@ -72,8 +72,12 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
   readonly #shouldHandle: ShouldHandle;
   readonly #slowCallDuration: number;
   readonly #probeTimeout: number;
-  /** Whether the window itself needs the time a call ends (a time window). */
-  readonly #windowUsesTime: boolean;
+  /**
+   * Whether recording a success needs the time: everywhere but in a consecutive window, where a
+   * success only resets the run of failures. (In a count window a success can complete
+   * `minimumCalls` and open the circuit, which needs the time; a time window files it by time.)
+   */
+  readonly #successNeedsTime: boolean;
   /** The probe timers of the current half-open period. */
   readonly #probeTimers = new Set<TimerHandle>();
 
@@ -85,7 +89,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     this.#slowCallDuration = settings.slowCallDuration;
     this.#probeTimeout = settings.probeTimeout;
     this.#machine = new BreakerMachine(settings.window, settings.rules, (from, to) => this.#onTransition(from, to));
-    this.#windowUsesTime = settings.window instanceof TimeWindow;
+    this.#successNeedsTime = !(settings.window instanceof ConsecutiveWindow);
     const initial = settings.initialState;
     if (initial) this.#machine.restore(initial.state, initial.opens, initial.openUntil);
   }
@@ -212,8 +216,8 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
 
   /**
    * Whether a call's duration is needed: for slow calls, or for the listeners of its outcome.
-   * A closed breaker that needs neither reads the clock only for failures (which may open it) and
-   * for a time window, so its success path costs no clock read.
+   * A closed breaker that needs neither reads the clock only when the call ends, and not even then
+   * for a success in a consecutive window.
    */
   #timesCalls(): boolean {
     return this.#slowCallDuration !== Infinity || this.#succeeded?.active === true || this.#failed?.active === true;
@@ -221,7 +225,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
 
   #onValue<T>(value: T, generation: number, start: number): T {
     if (this.#shouldHandle === handleAllErrors) {
-      const untimed = Number.isNaN(start) && !this.#windowUsesTime;
+      const untimed = Number.isNaN(start) && !this.#successNeedsTime;
       this.#recordSuccess(generation, start, untimed ? NaN : this.#clock.now());
       return value;
     }
@@ -302,8 +306,8 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
  * policies (circuit open, bulkhead full) are not recorded at all.
  *
  * Cost: a call through a closed breaker costs O(1) window work, whatever the window's size or
- * traffic, and no clock read on success unless slow calls, a time window or outcome listeners need
- * one; a time window idle for any length of time catches up in O(buckets).
+ * traffic, and one clock read when it ends (none for a success in a consecutive window) unless
+ * slow calls or outcome listeners need its duration; a time window idle for any length of time catches up in O(buckets).
  *
  * @param options - {@link CircuitBreakerOptions}.
  * @throws InvalidOptionError for a bad or unknown option.

@@ -17,13 +17,25 @@ function countingClock(): { clock: Clock; reads: () => number; advance: (ms: num
 }
 
 describe('clock reads of a closed breaker', () => {
-  it('a success through a count or consecutive window reads no clock', async () => {
-    for (const window of [{ type: 'count', size: 10 } as const, { type: 'consecutive', failures: 3 } as const]) {
-      const { clock, reads } = countingClock();
-      const breaker = circuitBreaker({ window, clock });
-      for (let i = 0; i < 5; i++) await breaker.execute(() => i);
-      expect(reads()).toBe(0);
-    }
+  it('a success through a consecutive window reads no clock; through a count window, one', async () => {
+    const consecutive = countingClock();
+    const byFailures = circuitBreaker({ window: { type: 'consecutive', failures: 3 }, clock: consecutive.clock });
+    for (let i = 0; i < 5; i++) await byFailures.execute(() => i);
+    expect(consecutive.reads()).toBe(0);
+    const count = countingClock();
+    const byCount = circuitBreaker({ window: { type: 'count', size: 10 }, clock: count.clock });
+    for (let i = 0; i < 5; i++) await byCount.execute(() => i);
+    expect(count.reads()).toBe(5);
+  });
+
+  it('a success that completes minimumCalls opens the circuit for the right time', async () => {
+    const { clock, advance } = countingClock();
+    const breaker = circuitBreaker({ window: { type: 'count', size: 2 }, minimumCalls: 2, failureRateThreshold: 0.2, openFor: 100, clock });
+    await breaker.execute(() => Promise.reject(new Error('down'))).catch(() => undefined);
+    await breaker.execute(() => 'ok');
+    expect(breaker.state).toBe('open');
+    advance(100);
+    expect(breaker.state).toBe('half-open');
   });
 
   it('a failure still reads the clock, so that the circuit opens for the right time', async () => {
