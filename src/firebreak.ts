@@ -21,7 +21,7 @@ type StageOptions<O> = Omit<O, 'name'>;
  * @example
  * ```ts
  * import type { FirebreakFallback } from 'firebreak';
- * const cached: FirebreakFallback = { fallback: () => 'cached', shouldHandle: (outcome) => !outcome.ok };
+ * const cached: FirebreakFallback<string> = { fallback: () => 'cached', shouldHandle: (outcome) => !outcome.ok };
  * ```
  */
 export type FirebreakFallback<R = unknown> =
