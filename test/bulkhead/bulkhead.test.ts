@@ -14,25 +14,7 @@ import {
 } from '../../src/index.js';
 import { Context } from '../../src/context.js';
 import type { PolicyBase } from '../../src/policy.js';
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function deferred<T = string>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-/** Lets every pending promise callback run. */
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { deferred, flush } from '../helpers/async.js';
 
 /** Records whether a promise has settled yet, without leaving a rejection unhandled. */
 function track<T>(promise: Promise<T>): { settled: boolean; outcome?: { value: T } | { error: unknown } } {

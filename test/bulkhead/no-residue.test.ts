@@ -1,20 +1,8 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { bulkhead, BulkheadRejectedError, manualClock, pipeline, timeout, TimeoutError, type CallContext } from '../../src/index.js';
-
-/** A small seeded PRNG (mulberry32), so that a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { flush } from '../helpers/async.js';
+import { seeded } from '../helpers/seeded-random.js';
 
 describe('bulkhead at volume', () => {
   it('100,000 calls with random aborts, failures, timeouts and queue timeouts leave no residue', async () => {

@@ -1,23 +1,6 @@
 /** Shared test helpers of the circuit-breaker suites. */
 
-export interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-export function deferred<T = string>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-/** Lets every pending promise callback run. */
-export const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+export { deferred, flush, type Deferred } from '../helpers/async.js';
 
 /** The rejection reason of `promise`, or a failure if it resolves. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
