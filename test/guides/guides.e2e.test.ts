@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/esm/index.mjs', import.meta.url));
+
+interface GuideRun {
+  readonly code: number | null;
+  readonly output: string;
+  readonly elapsedMs: number;
+  /** The figures of the script's last line, `RESULT {...}`. */
+  readonly result: Record<string, unknown>;
+}
+
+/** Runs `examples/<name>/index.ts` as its own process, as `npm run guide:<name>` does. */
+async function runGuide(name: string): Promise<GuideRun> {
+  const script = fileURLToPath(new URL(`../../examples/${name}/index.ts`, import.meta.url));
+  const started = performance.now();
+  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', tsx, script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (exitCode) => resolve({ code: exitCode, output: text }));
+  });
+  const line = output.split('\n').find((l) => l.startsWith('RESULT '));
+  const result = line === undefined ? {} : (JSON.parse(line.slice('RESULT '.length)) as Record<string, unknown>);
+  return { code, output, elapsedMs: performance.now() - started, result };
+}
+
+describe('the guides in examples/, each run as a process', () => {
+  it('database-outage: the breaker opens, the replica serves every read, the probes close it once the primary is back', async () => {
+    const { code, output, elapsedMs, result } = await runGuide('database-outage');
+    expect(code, output).toBe(0);
+    expect(elapsedMs).toBeLessThan(10_000);
+    expect(result).toMatchObject({ guide: 'database-outage', callerErrors: 0, opened: true, closedAfterRecovery: true, finalState: 'closed' });
+    expect(result.transitions).toEqual(expect.arrayContaining(['closed->open', 'half-open->closed']));
+    const n = result as Record<
+      | 'openedAtMs'
+      | 'closedAtMs'
+      | 'outageStartsMs'
+      | 'outageEndsMs'
+      | 'outageReads'
+      | 'outageReadsFromReplica'
+      | 'failedFast'
+      | 'fastFailP99Ms'
+      | 'attemptTimeoutMs'
+      | 'primaryRequestsDuringOutage'
+      | 'primaryRequestsBeforeOpen'
+      | 'halfOpensDuringOutage',
+      number
+    >;
+    expect(n.openedAtMs).toBeGreaterThan(n.outageStartsMs);
+    expect(n.openedAtMs).toBeLessThan(n.outageEndsMs);
+    expect(n.closedAtMs).toBeGreaterThan(n.outageEndsMs);
+    // Every read made during the outage got the replica's copy.
+    expect(n.outageReads).toBeGreaterThan(0);
+    expect(n.outageReadsFromReplica).toBe(n.outageReads);
+    // While open, reads fail fast (no wait for the 250 ms timeout) and only probes reach the primary:
+    // at most 2 per half-open period, and 1 read admitted just before the opening may arrive after it.
+    expect(n.failedFast).toBeGreaterThan(0);
+    expect(n.fastFailP99Ms).toBeLessThan(n.attemptTimeoutMs);
+    expect(n.primaryRequestsDuringOutage - n.primaryRequestsBeforeOpen).toBeLessThanOrEqual(2 * n.halfOpensDuringOutage + 1);
+    expect(n.primaryRequestsDuringOutage - n.primaryRequestsBeforeOpen).toBeLessThan(n.failedFast);
+  });
+
+  it('slow-checkout: with a timeout and a bulkhead, checkout stays fast and the calls to the slow API stay bounded', async () => {
+    const { code, output, elapsedMs, result } = await runGuide('slow-checkout');
+    expect(code, output).toBe(0);
+    expect(elapsedMs).toBeLessThan(10_000);
+    const r = result as {
+      slowLatencyMs: number;
+      concurrency: number;
+      unprotected: { slowP99Ms: number; peakInFlight: number; failed: number };
+      protected: { slowP99Ms: number; peakInFlight: number; failed: number; flatRate: number; timeouts: number; rejected: number };
+    };
+    // Unprotected, checkout's latency follows the slow dependency and the calls pile up.
+    expect(r.unprotected.slowP99Ms).toBeGreaterThanOrEqual(r.slowLatencyMs);
+    expect(r.unprotected.peakInFlight).toBeGreaterThan(2 * r.concurrency);
+    // Protected, checkout's p99 stays well below it, every checkout completes, the calls stay bounded.
+    expect(r.protected.slowP99Ms).toBeLessThan(r.slowLatencyMs / 2);
+    expect(r.protected.failed).toBe(0);
+    expect(r.protected.peakInFlight).toBeLessThanOrEqual(r.concurrency);
+    expect(r.protected.flatRate).toBe(r.protected.timeouts + r.protected.rejected);
+    expect(r.protected.timeouts).toBeGreaterThan(0);
+    expect(r.protected.rejected).toBeGreaterThan(0);
+  });
+
+  it('latency-degradation: the slow-call rate opens the breaker before any error, and it closes after the restart', async () => {
+    const { code, output, elapsedMs, result } = await runGuide('latency-degradation');
+    expect(code, output).toBe(0);
+    expect(elapsedMs).toBeLessThan(10_000);
+    const r = result as {
+      opened: boolean;
+      openedAtMs: number;
+      errorsFromMs: number;
+      firstErrorAtMs: number | null;
+      failuresBeforeOpen: number;
+      windowAtOpen: { calls: number; slowCalls: number; failures: number; slowCallRate: number };
+      slowCallRateThreshold: number;
+      timeouts: number;
+      callerErrors: number;
+      closedAfterRecovery: boolean;
+    };
+    expect(r.opened).toBe(true);
+    expect(r.openedAtMs).toBeLessThan(r.errorsFromMs);
+    expect(r.failuresBeforeOpen).toBe(0);
+    expect(r.windowAtOpen.failures).toBe(0);
+    expect(r.windowAtOpen.slowCallRate).toBeGreaterThanOrEqual(r.slowCallRateThreshold);
+    expect(r.timeouts).toBe(0);
+    expect(r.callerErrors).toBe(0);
+    expect(r.closedAfterRecovery).toBe(true);
+  });
+});
