@@ -127,7 +127,7 @@ async function recommend(atMs: number): Promise<Call> {
 function report(): void {
   console.log(`recommendations: ${RATE_PER_SECOND} calls/s for ${s(RUN_MS)}; its latency climbs every 500 ms, it answers 503 from ${s(ERRORS_FROM_MS)}, it is restarted at ${s(RESTART_MS)}`);
   console.log(`breaker: calls of the last second; slow >= ${SLOW_CALL_MS} ms; opens at ${pct(SLOW_CALL_RATE)} slow calls or 50 % failures (10 calls at least)\n`);
-  console.log('from     service         calls  reached  slow  errors  bestsellers  p50 ms  breaker');
+  console.log('from    service         calls  reached  slow  errors  bestsellers  p50 ms  breaker');
   SCHEDULE.forEach((step, index) => {
     const until = SCHEDULE[index + 1]?.fromMs ?? RUN_MS;
     const inStep = calls.filter((c) => c.atMs >= step.fromMs && c.atMs < until);
@@ -142,8 +142,8 @@ function report(): void {
         String(count(inStep, (c) => c.failed)).padStart(7),
         String(count(inStep, (c) => c.answer?.bestsellers === true)).padStart(12),
         ms(percentile(inStep.map((c) => c.latencyMs), 0.5)).padStart(7),
-        ` ${changes.join(', ')}`,
-      ].join(' '),
+        changes.join(', '),
+      ].join(' ').trimEnd(),
     );
   });
 

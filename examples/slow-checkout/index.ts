@@ -130,8 +130,8 @@ function report(): void {
           ms(percentile(latencies, 0.99)).padStart(7),
           String(count(inPhase, (c) => c.answer?.shipping.flatRate === true)).padStart(10),
           String(count(inPhase, (c) => c.answer === undefined)).padStart(7),
-          phase === 'slow' ? `  ${r.peakInFlight} (shipping-quotes saw ${r.shippingPeak})` : '',
-        ].join(' '),
+          phase === 'slow' ? ` ${r.peakInFlight} (shipping-quotes saw ${r.shippingPeak})` : '',
+        ].join(' ').trimEnd(),
       );
     }
   }
