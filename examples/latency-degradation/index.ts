@@ -142,7 +142,7 @@ function report(): void {
         String(count(inStep, (c) => c.failed)).padStart(7),
         String(count(inStep, (c) => c.answer?.bestsellers === true)).padStart(12),
         ms(percentile(inStep.map((c) => c.latencyMs), 0.5)).padStart(7),
-        changes.join(', '),
+        changes.length > 0 ? ` ${changes.join(', ')}` : '',
       ].join(' ').trimEnd(),
     );
   });
