@@ -81,7 +81,7 @@ type StageKey = keyof FirebreakOptions & keyof Firebreak;
 interface StageDefinition {
   readonly key: StageKey;
   /** Builds the stage named `name` from its option. */
-  readonly build: (name: string, option: unknown) => Policy;
+  readonly build: (name: string, option: unknown) => Policy<unknown>;
 }
 
 /** The stages in pipeline order, outermost first. Adding a stage is adding a line here. */
@@ -95,10 +95,10 @@ const STAGES: readonly StageDefinition[] = [
 ];
 
 class FirebreakPolicy extends PolicyBase {
-  readonly #pipeline: Pipeline;
-  readonly policies: readonly Policy[];
+  readonly #pipeline: Pipeline<unknown>;
+  readonly policies: readonly Policy<unknown>[];
 
-  constructor(name: string, stages: Map<StageKey, Policy>) {
+  constructor(name: string, stages: Map<StageKey, Policy<unknown>>) {
     super(name);
     this.policies = [...stages.values()];
     this.#pipeline = pipeline(...this.policies);
@@ -129,7 +129,7 @@ class FirebreakPolicy extends PolicyBase {
 export function firebreak<R = never>(name: string, options?: FirebreakOptions<R>): Firebreak<R> {
   if (typeof name !== 'string' || name.length === 0) throw new InvalidOptionError('firebreak', 'name', 'a non-empty string', name);
   const read = new OptionReader('firebreak', options, STAGES.map((stage) => stage.key));
-  const stages = new Map<StageKey, Policy>();
+  const stages = new Map<StageKey, Policy<unknown>>();
   for (const { key, build } of STAGES) {
     if (read.has(key)) stages.set(key, buildStage(key, () => build(name, read.raw(key))));
   }
@@ -137,7 +137,7 @@ export function firebreak<R = never>(name: string, options?: FirebreakOptions<R>
 }
 
 /** Builds one stage, naming a refused option after its place in firebreak()'s options. */
-function buildStage(key: StageKey, build: () => Policy): Policy {
+function buildStage(key: StageKey, build: () => Policy<unknown>): Policy<unknown> {
   try {
     return build();
   } catch (error) {
@@ -159,7 +159,7 @@ function timeoutOptions(option: unknown): unknown {
   return typeof option === 'number' ? { duration: option } : option;
 }
 
-function buildFallback(name: string, option: unknown): Policy {
+function buildFallback(name: string, option: unknown): Policy<unknown> {
   if (typeof option === 'object' && option !== null && 'fallback' in option) {
     const { fallback: value, ...rest } = option;
     return fallback(value, named('fallback', name, rest));

@@ -7,7 +7,7 @@ import { callSafely, invokePolicy, PolicyBase, type Alternative, type Observable
  * @example
  * ```ts
  * import { pipeline, fallback, timeout, type Pipeline } from 'firebreak';
- * const policy: Pipeline = pipeline(fallback(null), timeout(200));
+ * const policy: Pipeline<null> = pipeline(fallback(null), timeout(200));
  * console.log(policy.policies.length); // 2
  * ```
  */

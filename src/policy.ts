@@ -84,10 +84,13 @@ export interface ExecuteOptions {
  * @example
  * ```ts
  * import { pipeline, timeout, fallback, type Policy } from 'firebreak';
- * const policy: Policy = pipeline(fallback('cached'), timeout(500));
+ * const policy: Policy<string> = pipeline(fallback('cached'), timeout(500));
  * const body = await policy.execute((ctx) => fetch('http://127.0.0.1:8080/', { signal: ctx.signal }).then((r) => r.text()));
  * ```
  */
+/** A type-only key: the alternative value a policy may return, for {@link Alternative}. */
+declare const alternativeValue: unique symbol;
+
 export interface Policy<R = never> {
   /** The name used in errors, events and metric labels. */
   readonly name: string;
@@ -96,6 +99,8 @@ export interface Policy<R = never> {
    * synchronously, returns a non-promise or a thenable, or throws a non-Error value.
    */
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T | R>;
+  /** Type-only: never present at run time; lets {@link Alternative} read `R`. */
+  readonly [alternativeValue]?: () => R;
 }
 
 /**
@@ -108,7 +113,7 @@ export interface Policy<R = never> {
  * type Zero = Alternative<typeof withZero>; // number
  * ```
  */
-export type Alternative<P> = P extends Policy<infer R> ? R : never;
+export type Alternative<P> = P extends { readonly [alternativeValue]?: () => infer R } ? R : never;
 
 /**
  * A policy built by firebreak: besides `execute`, it reports each call made through it.
