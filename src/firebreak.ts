@@ -17,6 +17,8 @@ type StageOptions<O> = Omit<O, 'name'>;
 
 /**
  * The fallback stage of {@link firebreak}: a value, a function, or a function with its options.
+ * An object with a `fallback` key is read as the last form: to serve a value that itself has a
+ * `fallback` key, wrap it, as in `{ fallback: value }`.
  *
  * @example
  * ```ts
