@@ -6,9 +6,8 @@
  * a network partition); replication stops with it, so the replica keeps serving its last copy,
  * which grows older. `primaryRequests` counts every request that reached the primary.
  */
-import { once } from 'node:events';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
+import { close, listen } from '../shared/http.js';
 
 /** A user's row, as both servers return it. */
 export interface UserRow {
@@ -81,17 +80,4 @@ export async function startDatabase({ writeEveryMs = 50, replicationMs = 100 } =
 
 function json(res: ServerResponse, body: unknown): void {
   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-async function listen(server: Server): Promise<string> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function close(server: Server): Promise<void> {
-  const closed = once(server, 'close');
-  server.close();
-  server.closeAllConnections();
-  await closed;
 }

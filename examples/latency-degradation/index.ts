@@ -9,6 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { firebreak, type CircuitState, type CircuitStats } from '../../src/index.js';
 import { startRecommendations, type HealthStep, type Recommendations } from './recommendations.js';
+import { count, percentile, round, ms, s } from '../shared/figures.js';
 
 const RATE_PER_SECOND = 40;
 const RUN_MS = 4_800;
@@ -192,27 +193,10 @@ function report(): void {
   console.log(`\nRESULT ${JSON.stringify(result)}`);
 }
 
-function count<T>(items: readonly T[], test: (item: T) => boolean): number {
-  return items.reduce((n, item) => (test(item) ? n + 1 : n), 0);
-}
 
-/** Nearest-rank percentile; NaN for no values. */
-function percentile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-}
 
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
-}
 
-function ms(value: number): string {
-  return value < 10 ? value.toFixed(1) : value.toFixed(0);
-}
 
-function s(msValue: number): string {
-  return `${(msValue / 1_000).toFixed(2)} s`;
-}
 
 function pct(rate: number): string {
   return `${Math.round(rate * 100)} %`;

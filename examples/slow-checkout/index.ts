@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { firebreak } from '../../src/index.js';
 import { startCheckout, startShipping, type CheckoutAnswer, type Quote, type ShippingService } from './services.js';
+import { count, percentile, round, ms } from '../shared/figures.js';
 
 const RATE_PER_SECOND = 50;
 const SLOW_FROM_MS = 400;
@@ -161,22 +162,4 @@ function report(): void {
     protected: { ...summary(protectedRun), timeouts: counts.timeouts, rejected: counts.rejected },
   };
   console.log(`\nRESULT ${JSON.stringify(result)}`);
-}
-
-function count<T>(items: readonly T[], test: (item: T) => boolean): number {
-  return items.reduce((n, item) => (test(item) ? n + 1 : n), 0);
-}
-
-/** Nearest-rank percentile; NaN for no values. */
-function percentile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-}
-
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
-}
-
-function ms(value: number): string {
-  return value < 10 ? value.toFixed(1) : value.toFixed(0);
 }

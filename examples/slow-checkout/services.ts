@@ -5,9 +5,8 @@
  * - `checkout`, which prices a cart: every `GET /checkout` asks for a shipping quote through the
  *   function it is given (plain `fetch`, or `fetch` behind firebreak) and answers with the total.
  */
-import { once } from 'node:events';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
+import { close, listen } from '../shared/http.js';
 
 /** A shipping quote. `flatRate` marks the default used when no quote came in time. */
 export interface Quote {
@@ -81,17 +80,4 @@ export async function startCheckout(quote: () => Promise<Quote>): Promise<Checko
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-async function listen(server: Server): Promise<string> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function close(server: Server): Promise<void> {
-  const closed = once(server, 'close');
-  server.close();
-  server.closeAllConnections();
-  await closed;
 }
