@@ -1,32 +1,18 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runScript, type ScriptRun } from '../helpers/run-script.js';
 
-const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/esm/index.mjs', import.meta.url));
-
-interface GuideRun {
-  readonly code: number | null;
-  readonly output: string;
-  readonly elapsedMs: number;
+interface GuideRun extends ScriptRun {
   /** The figures of the script's last line, `RESULT {...}`. */
   readonly result: Record<string, unknown>;
 }
 
 /** Runs `examples/<name>/index.ts` as its own process, as `npm run guide:<name>` does. */
 async function runGuide(name: string): Promise<GuideRun> {
-  const script = fileURLToPath(new URL(`../../examples/${name}/index.ts`, import.meta.url));
-  const started = performance.now();
-  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsx, script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (exitCode) => resolve({ code: exitCode, output: text }));
-  });
-  const line = output.split('\n').find((l) => l.startsWith('RESULT '));
+  const run = await runScript(fileURLToPath(new URL(`../../examples/${name}/index.ts`, import.meta.url)));
+  const line = run.output.split('\n').find((l) => l.startsWith('RESULT '));
   const result = line === undefined ? {} : (JSON.parse(line.slice('RESULT '.length)) as Record<string, unknown>);
-  return { code, output, elapsedMs: performance.now() - started, result };
+  return { ...run, result };
 }
 
 describe('the guides in examples/, each run as a process', () => {
