@@ -78,8 +78,8 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
    * `minimumCalls` and open the circuit, which needs the time; a time window files it by time.)
    */
   readonly #successNeedsTime: boolean;
-  /** The probe timers of the current half-open period. */
-  readonly #probeTimers = new Set<TimerHandle>();
+  /** The probe timers of the current half-open period; made at the first probe. */
+  #probeTimers: Set<TimerHandle> | undefined;
 
   constructor(options: unknown) {
     const settings = readBreakerOptions(options);
@@ -184,7 +184,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
   /** Watches a half-open probe: one that has not settled within `probeTimeout` is a failed probe. */
   #probe<T>(ctx: Context, work: Promise<T>, generation: number, start: number): Promise<T> {
     const clock = this.#clock;
-    const timers = this.#probeTimers;
+    const timers = (this.#probeTimers ??= new Set());
     let timer: TimerHandle | undefined;
     if (this.#probeTimeout !== Infinity) {
       const timeout = this.#probeTimeout;
@@ -288,8 +288,10 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
   }
 
   #clearProbeTimers(): void {
-    for (const timer of this.#probeTimers) this.#clock.clearTimeout(timer);
-    this.#probeTimers.clear();
+    const timers = this.#probeTimers;
+    if (timers === undefined) return;
+    for (const timer of timers) this.#clock.clearTimeout(timer);
+    timers.clear();
   }
 }
 
