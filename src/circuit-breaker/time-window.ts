@@ -15,9 +15,8 @@ export class TimeWindow implements CallWindow {
   failures = 0;
   slowCalls = 0;
   readonly #bucketMs: number;
-  readonly #calls: Float64Array;
-  readonly #failures: Float64Array;
-  readonly #slow: Float64Array;
+  /** Per bucket, three counts side by side: calls, failures, slow calls (one array, not three). */
+  readonly #counts: Float64Array;
   /** The number of the newest bucket (clock time / bucket length, rounded down). */
   #epoch = -Infinity;
 
@@ -27,9 +26,7 @@ export class TimeWindow implements CallWindow {
     readonly rules: RateRules,
   ) {
     this.#bucketMs = duration / buckets;
-    this.#calls = new Float64Array(buckets);
-    this.#failures = new Float64Array(buckets);
-    this.#slow = new Float64Array(buckets);
+    this.#counts = new Float64Array(buckets * 3);
   }
 
   advance(now: number): void {
@@ -46,15 +43,16 @@ export class TimeWindow implements CallWindow {
 
   record(failure: boolean, slow: boolean, now: number): void {
     this.advance(now);
-    const index = this.#index(this.#epoch);
-    this.#calls[index] = (this.#calls[index] ?? 0) + 1;
+    const at = this.#index(this.#epoch) * 3;
+    const counts = this.#counts;
+    counts[at] = (counts[at] ?? 0) + 1;
     this.calls++;
     if (failure) {
-      this.#failures[index] = (this.#failures[index] ?? 0) + 1;
+      counts[at + 1] = (counts[at + 1] ?? 0) + 1;
       this.failures++;
     }
     if (slow) {
-      this.#slow[index] = (this.#slow[index] ?? 0) + 1;
+      counts[at + 2] = (counts[at + 2] ?? 0) + 1;
       this.slowCalls++;
     }
   }
@@ -73,18 +71,16 @@ export class TimeWindow implements CallWindow {
   }
 
   #clearBucket(index: number): void {
-    this.calls -= this.#calls[index] ?? 0;
-    this.failures -= this.#failures[index] ?? 0;
-    this.slowCalls -= this.#slow[index] ?? 0;
-    this.#calls[index] = 0;
-    this.#failures[index] = 0;
-    this.#slow[index] = 0;
+    const at = index * 3;
+    const counts = this.#counts;
+    this.calls -= counts[at] ?? 0;
+    this.failures -= counts[at + 1] ?? 0;
+    this.slowCalls -= counts[at + 2] ?? 0;
+    counts.fill(0, at, at + 3);
   }
 
   #clearBuckets(): void {
-    this.#calls.fill(0);
-    this.#failures.fill(0);
-    this.#slow.fill(0);
+    this.#counts.fill(0);
     this.calls = 0;
     this.failures = 0;
     this.slowCalls = 0;
