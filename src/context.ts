@@ -100,10 +100,7 @@ export class Context implements CallContext {
    * never look at it allocates no scope.
    */
   get scope(): AbortScope {
-    if (this.#scope) return this.#scope;
-    const scope = new AbortScope(undefined, this.callerSignal);
-    if (this !== UNSIGNALLED_ROOT) this.#scope = scope;
-    return scope;
+    return (this.#scope ??= new AbortScope(undefined, this.callerSignal));
   }
 
   get signal(): AbortSignal {
@@ -139,15 +136,8 @@ export class Context implements CallContext {
     return new Context(this.#scope, this.attempt, this.deadline, handler, this.callerSignal);
   }
 
-  /**
-   * The outermost context of a call made with `signal`. Calls made without a signal share one
-   * context: nothing can abort them, so each read of its `signal` may hand out a fresh signal that
-   * never aborts, and no call pays for a context of its own.
-   */
+  /** The outermost context of a call made with `signal`. */
   static root(signal: AbortSignal | undefined): Context {
-    return signal === undefined ? UNSIGNALLED_ROOT : new Context(undefined, 1, Infinity, undefined, signal);
+    return new Context(undefined, 1, Infinity, undefined, signal);
   }
 }
-
-/** The shared outermost context of the calls made without a signal; it never keeps a scope. */
-const UNSIGNALLED_ROOT = new Context(undefined, 1, Infinity, undefined, undefined);
