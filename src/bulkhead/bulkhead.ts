@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AbandonHandler, Context } from '../context.js';
-import { BulkheadRejectedError, type BulkheadRejectionReason } from '../errors/bulkhead-rejected-error.js';
+import { bulkheadRejectedError, type BulkheadRejectionReason } from '../errors/bulkhead-rejected-error.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
@@ -191,7 +191,7 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
         return this.#enqueue(ctx, fn);
       case 'full':
         if (this.#rejected?.active) this.#rejected?.emit(REJECTED_FULL);
-        return Promise.reject(new BulkheadRejectedError(this.name, 'full'));
+        return Promise.reject(bulkheadRejectedError(this.name, 'full'));
     }
   }
 
@@ -266,7 +266,7 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
 
   #expire(call: QueuedCall): void {
     call.timer = undefined;
-    this.#leave(call, new BulkheadRejectedError(this.name, 'queue-timeout'));
+    this.#leave(call, bulkheadRejectedError(this.name, 'queue-timeout'));
     if (this.#rejected?.active) this.#rejected?.emit(REJECTED_QUEUE_TIMEOUT);
   }
 

@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Context } from '../context.js';
-import { CircuitOpenError, type CircuitRejectionState } from '../errors/circuit-open-error.js';
+import { circuitOpenError, type CircuitRejectionState } from '../errors/circuit-open-error.js';
 import { isFastFail } from '../errors/fast-fail.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation, type Outcome, type ShouldHandle } from '../policy.js';
@@ -178,7 +178,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     const retryAfter = machine.retryAfter(now);
     const state = machine.state as CircuitRejectionState;
     if (this.#rejected?.active) this.#rejected?.emit({ state, retryAfter });
-    return Promise.reject(new CircuitOpenError(this.name, retryAfter, state));
+    return Promise.reject(circuitOpenError(this.name, retryAfter, state));
   }
 
   /** Watches a half-open probe: one that has not settled within `probeTimeout` is a failed probe. */

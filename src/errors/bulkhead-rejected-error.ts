@@ -1,4 +1,4 @@
-import { FirebreakError, nameErrorClass } from './firebreak-error.js';
+import { FirebreakError, nameErrorClass, withoutConstructor } from './firebreak-error.js';
 
 /**
  * Why a bulkhead turned a call away: `'full'` when every slot and every queue place was taken
@@ -48,3 +48,12 @@ Object.defineProperty(BulkheadRejectedError.prototype, 'message', {
   },
   configurable: true,
 });
+
+/** A {@link BulkheadRejectedError} made the cheap way, as a bulkhead makes one for every rejection. */
+export function bulkheadRejectedError(policy: string, reason: BulkheadRejectionReason): BulkheadRejectedError {
+  const error = withoutConstructor(BulkheadRejectedError);
+  error.code = 'ERR_BULKHEAD_REJECTED';
+  error.policy = policy;
+  error.reason = reason;
+  return error;
+}

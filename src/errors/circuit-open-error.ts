@@ -1,4 +1,4 @@
-import { FirebreakError, nameErrorClass } from './firebreak-error.js';
+import { FirebreakError, nameErrorClass, withoutConstructor } from './firebreak-error.js';
 
 /**
  * The state a circuit breaker was in when it turned a call away.
@@ -57,4 +57,14 @@ function rejectionMessage(policy: string, retryAfter: number, state: CircuitReje
   if (state === 'isolated') return `${policy}: circuit isolated`;
   if (state === 'half-open') return `${policy}: circuit half-open, every probe is taken`;
   return `${policy}: circuit open, retry after ${Math.ceil(retryAfter)} ms`;
+}
+
+/** A {@link CircuitOpenError} made the cheap way, as a breaker makes one for every rejection. */
+export function circuitOpenError(policy: string, retryAfter: number, state: CircuitRejectionState): CircuitOpenError {
+  const error = withoutConstructor(CircuitOpenError);
+  error.code = 'ERR_CIRCUIT_OPEN';
+  error.policy = policy;
+  error.retryAfter = retryAfter;
+  error.state = state;
+  return error;
 }

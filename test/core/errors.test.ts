@@ -66,3 +66,23 @@ describe('fast-fail errors', () => {
     expect(Object.getOwnPropertySymbols(new FirebreakError('ERR_CUSTOM', 'own code'))).toHaveLength(1);
   });
 });
+
+describe('fast-fail errors made without their constructor', () => {
+  it('are instances of their class and of Error, with their fields, message and a one-line stack', async () => {
+    const { circuitOpenError } = await import('../../src/errors/circuit-open-error.js');
+    const { bulkheadRejectedError } = await import('../../src/errors/bulkhead-rejected-error.js');
+    const { CircuitOpenError, BulkheadRejectedError } = await import('../../src/index.js');
+    const open = circuitOpenError('auth', 250, 'open');
+    expect(open).toBeInstanceOf(CircuitOpenError);
+    expect(open).toBeInstanceOf(FirebreakError);
+    expect(open).toBeInstanceOf(Error);
+    expect(open).toMatchObject({ name: 'CircuitOpenError', code: 'ERR_CIRCUIT_OPEN', policy: 'auth', retryAfter: 250, state: 'open' });
+    expect(open.message).toBe('auth: circuit open, retry after 250 ms');
+    expect(open.stack).toBe('CircuitOpenError: auth: circuit open, retry after 250 ms');
+    open.stack = 'rewritten by a logger';
+    expect(open.stack).toBe('rewritten by a logger');
+    const full = bulkheadRejectedError('db', 'full');
+    expect(full).toBeInstanceOf(BulkheadRejectedError);
+    expect(String(full)).toBe('BulkheadRejectedError: db: bulkhead full');
+  });
+});
