@@ -19,7 +19,7 @@ import type {
 import { readBreakerOptions, type CircuitBreakerOptions } from './options.js';
 import { takeSnapshot, type CircuitBreakerSnapshot } from './snapshot.js';
 import { ConsecutiveWindow } from './consecutive-window.js';
-import { BreakerMachine, FAILURE, IGNORED, PROBE, REJECTED, SUCCESS, type CircuitState } from './state-machine.js';
+import { BreakerMachine, TRANSITIONED, FAILURE, IGNORED, PROBE, REJECTED, SUCCESS, type CircuitState } from './state-machine.js';
 import { rate } from './window.js';
 
 /**
@@ -88,7 +88,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     this.#shouldHandle = settings.shouldHandle;
     this.#slowCallDuration = settings.slowCallDuration;
     this.#probeTimeout = settings.probeTimeout;
-    this.#machine = new BreakerMachine(settings.window, settings.rules, (from, to) => this.#onTransition(from, to));
+    this.#machine = new BreakerMachine(settings.window, settings.rules, this);
     this.#successNeedsTime = !(settings.window instanceof ConsecutiveWindow);
     const initial = settings.initialState;
     if (initial) this.#machine.restore(initial.state, initial.opens, initial.openUntil);
@@ -275,7 +275,8 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     this.#machine.record(generation, FAILURE, slow, end);
   }
 
-  #onTransition(from: CircuitState, to: CircuitState): void {
+  /** The machine's report of a change of state (a symbol key: not part of the public surface). */
+  [TRANSITIONED](from: CircuitState, to: CircuitState): void {
     if (from === 'half-open') this.#clearProbeTimers();
     if (this.#stateChanges?.active) this.#stateChanges?.emit({ from, to });
     if (to === 'open') {

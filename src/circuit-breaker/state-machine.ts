@@ -43,8 +43,16 @@ export interface MachineRules {
   readonly openFor: (opens: number) => number;
 }
 
-/** Told of every change of state, after the machine has fully moved to the new state. */
-export type TransitionListener = (from: CircuitState, to: CircuitState) => void;
+/** The key of the method a machine calls on every change of state. */
+export const TRANSITIONED = Symbol('transitioned');
+
+/**
+ * Told of every change of state, after the machine has fully moved to the new state. An object
+ * with a method rather than a function, so that the breaker itself can listen without a closure.
+ */
+export interface TransitionListener {
+  [TRANSITIONED](from: CircuitState, to: CircuitState): void;
+}
 
 /**
  * The breaker's decisions as data: may this call pass, and what does its result do to the state.
@@ -72,7 +80,7 @@ export class BreakerMachine {
   constructor(
     readonly window: CallWindow,
     readonly rules: MachineRules,
-    readonly onTransition: TransitionListener,
+    readonly listener: TransitionListener,
   ) {}
 
   /** The state as last moved to; see {@link refresh}. */
@@ -185,6 +193,6 @@ export class BreakerMachine {
     this.#probesRunning = 0;
     this.#probesSucceeded = 0;
     this.#probesSlow = 0;
-    if (from !== to) this.onTransition(from, to);
+    if (from !== to) this.listener[TRANSITIONED](from, to);
   }
 }

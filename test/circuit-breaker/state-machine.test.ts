@@ -3,6 +3,7 @@ import { ConsecutiveWindow } from '../../src/circuit-breaker/consecutive-window.
 import {
   ADMITTED,
   BreakerMachine,
+  TRANSITIONED,
   FAILURE,
   IGNORED,
   PROBE,
@@ -13,8 +14,10 @@ import {
 
 function machine(maxProbes = 2) {
   const transitions: string[] = [];
-  const m = new BreakerMachine(new ConsecutiveWindow(1), { maxProbes, slowProbeRate: Infinity, openFor: (opens) => 100 * opens }, (from: CircuitState, to: CircuitState) =>
-    transitions.push(`${from}->${to}`),
+  const m = new BreakerMachine(
+    new ConsecutiveWindow(1),
+    { maxProbes, slowProbeRate: Infinity, openFor: (opens) => 100 * opens },
+    { [TRANSITIONED]: (from: CircuitState, to: CircuitState) => void transitions.push(`${from}->${to}`) },
   );
   return { m, transitions };
 }
