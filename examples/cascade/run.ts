@@ -5,6 +5,7 @@ import type { PhaseName } from './report-types.js';
 import { phaseTimes, type Scenario } from './scenario.js';
 import type { AuthStats, FaultMode, GatewayConfig, PoolStats, RunMode, ServiceConfig } from './services/contracts.js';
 import { TOPOLOGY } from './topology.js';
+import { publishScrapeTarget } from './scrape-target.js';
 import { planTraffic } from './traffic.js';
 
 /** What one run measured: every request's sample, and the calls that reached auth per phase. */
@@ -67,7 +68,10 @@ export async function runOnce(mode: RunMode, s: Scenario, group: ProcessGroup, w
   const [auth] = started;
   const authAdmin = `http://127.0.0.1:${auth?.ports.adminPort}`;
   const gatewayUrl = addresses.gateway as string;
-  if (mode === 'protected') group.log(`  metrics  ${gatewayUrl}/metrics (the gateway's firebreak policies, for Prometheus)`);
+  if (mode === 'protected') {
+    publishScrapeTarget(gatewayUrl);
+    group.log(`  metrics  ${gatewayUrl}/metrics (the gateway's firebreak policies; examples/observability/prometheus.yml scrapes it)`);
+  }
 
   const phases = phaseTimes(s);
   const totalS = phases.reduce((end, phase) => Math.max(end, phase.endS), 0);
