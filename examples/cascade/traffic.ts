@@ -1,4 +1,5 @@
 import type { Scenario } from './scenario.js';
+import { seeded } from '../shared/seeded-random.js';
 
 /** One request of the open-loop traffic: when it is sent, where, and for which user. */
 export interface PlannedRequest {
@@ -16,7 +17,7 @@ export interface PlannedRequest {
  */
 export function planTraffic(s: Scenario): PlannedRequest[] {
   const seconds = s.phases.reduce((sum, phase) => sum + phase.seconds, 0);
-  const random = mulberry32(s.seed);
+  const random = seeded(s.seed);
   const planned: { at: number; path: string }[] = [];
   for (const endpoint of s.endpoints) {
     const count = Math.round(endpoint.ratePerSecond * seconds);
@@ -29,16 +30,4 @@ export function planTraffic(s: Scenario): PlannedRequest[] {
     path,
     token: random() < s.newUserShare ? `n${index}` : `u${Math.floor(random() * s.returningUsers)}`,
   }));
-}
-
-/** A seeded source of numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

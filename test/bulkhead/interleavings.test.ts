@@ -2,6 +2,7 @@ import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bulkhead, BulkheadRejectedError, manualClock, pipeline, timeout, TimeoutError, type CallContext } from '../../src/index.js';
+import { flush } from '../helpers/async.js';
 
 /** One call of a scenario: how its function behaves and whether its caller aborts. */
 const callArbitrary = fc.record({
@@ -22,8 +23,6 @@ const configArbitrary = fc.record({
 });
 
 type Arrival = 'run' | 'queue' | 'full' | 'aborted';
-
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('bulkhead under random interleavings (fc.scheduler)', () => {
   it('never runs more than `concurrency`, never queues more than `queue`, admits FIFO, settles every call and ends empty', async () => {

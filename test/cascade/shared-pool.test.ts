@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { SharedPool } from '../../examples/cascade/services/shared-pool.js';
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve = (): void => undefined;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
+import { deferred } from '../helpers/async.js';
 
 describe('the gateway’s shared pool', () => {
   it('hands its connections out in arrival order, whatever the upstream', async () => {
     const pool = new SharedPool(1);
     const order: string[] = [];
-    const hold = deferred();
+    const hold = deferred<void>();
     const first = pool.run(() => hold.promise);
     const calls = ['profile', 'catalog', 'orders'].map((name) => pool.run(() => Promise.resolve(order.push(name))));
     expect(pool.inUse).toBe(1);
@@ -35,7 +30,7 @@ describe('the gateway’s shared pool', () => {
 
   it('gives a waiting caller’s place back when its signal aborts, and frees a connection on failure', async () => {
     const pool = new SharedPool(1);
-    const hold = deferred();
+    const hold = deferred<void>();
     const first = pool.run(() => hold.promise.then(() => Promise.reject(new Error('upstream failed'))));
     const controller = new AbortController();
     const leaving = pool.run(() => Promise.resolve('never'), controller.signal);

@@ -19,13 +19,8 @@ import {
 import { instrument } from '../../src/prometheus/index.js';
 import type { BudgetSource, BulkheadSource, CallSource, CircuitSource, FallbackSource, RetrySource, TimeoutSource } from '../../src/prometheus/sources.js';
 import { isBudgetSource, isBulkheadSource, isCircuitSource, isFallbackSource, isRetrySource, isTimeoutSource } from '../../src/prometheus/sources.js';
+import { deferred } from '../helpers/async.js';
 import { Scrape } from './read-metrics.js';
-
-function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 /** Fails `failures` times, then succeeds with 'ok'. */
 function flaky(failures: number): () => Promise<string> {

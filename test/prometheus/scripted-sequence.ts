@@ -2,13 +2,8 @@ import type { Registry } from 'prom-client';
 import { expect } from 'vitest';
 import { constant, firebreak, manualClock, type CallContext } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
+import { deferred } from '../helpers/async.js';
 import { Scrape } from './read-metrics.js';
-
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 /** Hangs until the call's signal aborts (a timeout), then rejects with its reason. */
 function hangUntilAborted(ctx: CallContext): Promise<never> {

@@ -10,6 +10,21 @@ import type { UpstreamResponse } from './http-client.js';
 const unavailable = (outcome: Outcome<unknown>): boolean => !outcome.ok || (outcome.value as UpstreamResponse).status >= 500;
 
 /**
+ * The breaker of every dependency: it opens when half of the last 20 calls (10 at least) failed,
+ * and lets one probe through after a second, given `probeTimeout` ms to answer.
+ */
+function breaker(probeTimeout: number) {
+  return {
+    window: { type: 'count', size: 20 },
+    minimumCalls: 10,
+    failureRateThreshold: 0.5,
+    openFor: 1_000,
+    halfOpen: { maxCalls: 1, probeTimeout },
+    shouldHandle: httpShouldHandle,
+  } as const;
+}
+
+/**
  * A service's calls to auth: a 250 ms limit per attempt, one retry if the process-wide retry
  * budget allows it (10 % of requests), 600 ms in all; a breaker that opens when half of the last
  * 20 calls failed and probes again after a second; at most 16 calls at once (32 waiting). When
@@ -21,14 +36,7 @@ export function protectAuth() {
     fallback: { fallback: null, shouldHandle: unavailable },
     totalTimeout: 600,
     retry: { maxAttempts: 2, backoff: constant(25), shouldHandle: httpShouldHandle, budget: { ratio: 0.1, minPerSecond: 2 } },
-    circuitBreaker: {
-      window: { type: 'count', size: 20 },
-      minimumCalls: 10,
-      failureRateThreshold: 0.5,
-      openFor: 1_000,
-      halfOpen: { maxCalls: 1, probeTimeout: 500 },
-      shouldHandle: httpShouldHandle,
-    },
+    circuitBreaker: breaker(500),
     bulkhead: { concurrency: 16, queue: 32 },
     attemptTimeout: 250,
   });
@@ -41,14 +49,7 @@ export function protectAuth() {
 export function protectUpstream(name: string) {
   return firebreak(name, {
     totalTimeout: 900,
-    circuitBreaker: {
-      window: { type: 'count', size: 20 },
-      minimumCalls: 10,
-      failureRateThreshold: 0.5,
-      openFor: 1_000,
-      halfOpen: { maxCalls: 1, probeTimeout: 1_000 },
-      shouldHandle: httpShouldHandle,
-    },
+    circuitBreaker: breaker(1_000),
     bulkhead: { concurrency: 20, queue: 10 },
   });
 }
