@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firebreak } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
-import { requireTool } from './tools.js';
+import { hasTool, requireTool } from '../helpers/system-tools.js';
 
 const observability = fileURLToPath(new URL('../../examples/observability/', import.meta.url));
 
@@ -52,7 +52,7 @@ async function startService(): Promise<{ server: Server; port: number }> {
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-describe('a real Prometheus server', () => {
+describe.skipIf(!hasTool('prometheus'))('a real Prometheus server', () => {
   let service: { server: Server; port: number };
   let prometheus: ChildProcess;
   let api: string;

@@ -4,11 +4,12 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { DEFINITIONS } from '../../src/prometheus/metric-definitions.js';
 import { scriptedSequence } from './scripted-sequence.js';
+import { hasTool } from '../helpers/system-tools.js';
 import { run } from './tools.js';
 
 const observability = fileURLToPath(new URL('../../examples/observability/', import.meta.url));
 
-describe('promtool', () => {
+describe.skipIf(!hasTool('promtool'))('promtool', () => {
   it('finds nothing to complain about in the exposition text', async () => {
     const registry = new Registry();
     await scriptedSequence(registry);

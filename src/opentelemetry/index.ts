@@ -1,0 +1,2 @@
+// Entry `firebreak/opentelemetry`: being built (wave 2).
+export {};

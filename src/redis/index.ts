@@ -1,0 +1,2 @@
+// Entry `firebreak/redis`: being built (wave 2).
+export {};

@@ -1,0 +1,2 @@
+// Entry `firebreak/undici`: being built (wave 2).
+export {};
