@@ -61,3 +61,6 @@ export type { LatencyOptions } from './chaos/latency.js';
 export type { ResultOptions } from './chaos/result.js';
 
 export { firebreak, type Firebreak, type FirebreakFallback, type FirebreakOptions } from './firebreak.js';
+
+// diagnostics_channel: the channels the core publishes its events on (wave 2, OpenTelemetry).
+export type { DiagnosticsMessage } from './diagnostics.js';

@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AbandonHandler, Context } from '../context.js';
 import { bulkheadRejectedError, type BulkheadRejectionReason } from '../errors/bulkhead-rejected-error.js';
+import { heard, tell, Topic } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
@@ -121,6 +122,7 @@ export interface BulkheadPolicy extends ObservablePolicy {
 const ADMITTED_AT_ONCE: BulkheadAdmittedEvent = Object.freeze({ waited: 0 });
 const REJECTED_FULL: BulkheadRejectedEvent = Object.freeze({ reason: 'full' });
 const REJECTED_QUEUE_TIMEOUT: BulkheadRejectedEvent = Object.freeze({ reason: 'queue-timeout' });
+const BULKHEADS = new Topic('bulkhead');
 
 /** A caller waiting for a slot. */
 class QueuedCall implements Waiter<QueuedCall> {
@@ -185,12 +187,12 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
     switch (admission(this.#active, this.concurrency, this.#waiting.length, this.queue)) {
       case 'run':
         this.#active++;
-        if (this.#admitted?.active) this.#admitted?.emit(ADMITTED_AT_ONCE);
+        if (heard(this.#admitted, BULKHEADS)) tell(this.#admitted, BULKHEADS, this, 'admitted', ADMITTED_AT_ONCE);
         return this.#run(ctx, fn);
       case 'queue':
         return this.#enqueue(ctx, fn);
       case 'full':
-        if (this.#rejected?.active) this.#rejected?.emit(REJECTED_FULL);
+        if (heard(this.#rejected, BULKHEADS)) tell(this.#rejected, BULKHEADS, this, 'rejected', REJECTED_FULL);
         return Promise.reject(bulkheadRejectedError(this.name, 'full'));
     }
   }
@@ -254,20 +256,20 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
         call.signal = signal;
         call.onAbort = onAbort;
       }
-      if (this.#queuedEvents?.active) this.#queuedEvents?.emit({ queued: this.#waiting.length });
+      if (heard(this.#queuedEvents, BULKHEADS)) tell(this.#queuedEvents, BULKHEADS, this, 'queued', { queued: this.#waiting.length });
     });
   }
 
   #admit(call: QueuedCall): void {
     this.#stopWaiting(call);
-    if (this.#admitted?.active) this.#admitted?.emit({ waited: this.clock.now() - call.since });
+    if (heard(this.#admitted, BULKHEADS)) tell(this.#admitted, BULKHEADS, this, 'admitted', { waited: this.clock.now() - call.since });
     this.#run(call.ctx, call.fn).then(call.resolve, call.reject);
   }
 
   #expire(call: QueuedCall): void {
     call.timer = undefined;
     this.#leave(call, bulkheadRejectedError(this.name, 'queue-timeout'));
-    if (this.#rejected?.active) this.#rejected?.emit(REJECTED_QUEUE_TIMEOUT);
+    if (heard(this.#rejected, BULKHEADS)) tell(this.#rejected, BULKHEADS, this, 'rejected', REJECTED_QUEUE_TIMEOUT);
   }
 
   /** Takes a waiting caller out of the queue and rejects it. */

@@ -18,6 +18,7 @@ import {
   isRetrySource,
   isTimeoutSource,
 } from './sources.js';
+import { walk } from './walk.js';
 
 /**
  * Options of {@link instrument}.
@@ -104,7 +105,7 @@ export function instrument(target: Policy<unknown>, options?: InstrumentOptions)
   }
   const metrics = metricsFor(registry, prefix);
   const attachment = new Attachment();
-  attach(target, metrics, attachment, new Set());
+  walk(target, (part) => attach(part, metrics, attachment));
   return { remove: () => attachment.detach() };
 }
 
@@ -124,18 +125,14 @@ function readPrefix(read: OptionReader): string {
   return prefix;
 }
 
-/** Instruments `value` and whatever it is made of, each object once. */
-function attach(value: unknown, metrics: Metrics, attachment: Attachment, seen: Set<unknown>): void {
-  if (typeof value !== 'object' || value === null || seen.has(value)) return;
-  seen.add(value);
+/** Instruments one part of the target: a policy not yet bound to these metrics, or a budget. */
+function attach(value: object, metrics: Metrics, attachment: Attachment): void {
   if (isBudgetSource(value)) bindBudget(value, metrics, attachment);
   else if (!metrics.bound.has(value)) {
     metrics.bound.add(value);
     attachment.add(() => metrics.bound.delete(value));
     bindPolicy(value, metrics, attachment);
   }
-  if (isRetrySource(value)) attach(value.budget, metrics, attachment, seen);
-  if (isCompositeSource(value)) for (const policy of value.policies) attach(policy, metrics, attachment, seen);
 }
 
 /** Binds every kind of metric `policy` reports; an adapter may report several kinds. */

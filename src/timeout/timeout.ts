@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Context } from '../context.js';
 import { TimeoutError } from '../errors/timeout-error.js';
+import { bindToCaller, heard, tell, Topic } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { Deadline, DeadlineQueue } from './deadline-queue.js';
@@ -65,6 +66,8 @@ export interface TimeoutPolicy extends ObservablePolicy {
   readonly onTimeout: Subscribe<TimeoutEvent>;
 }
 
+const TIMEOUTS = new Topic('timeout');
+
 class Timeout extends PolicyBase implements TimeoutPolicy {
   #timeouts: EventList<TimeoutEvent> | undefined;
   readonly #queue: DeadlineQueue;
@@ -90,6 +93,7 @@ class Timeout extends PolicyBase implements TimeoutPolicy {
     const inner = ctx.withScope(now + allowed);
     return new Promise<T>((resolve, reject) => {
       const call = new TimedCall(this, inner, allowed, resolve, reject);
+      if (heard(this.#timeouts, TIMEOUTS)) call.report = bindToCaller(() => this.reportTimeout(allowed));
       this.#queue.add(call);
       call.work = callSafely(fn, inner);
       call.work.then(call.onValue, call.onError);
@@ -104,7 +108,7 @@ class Timeout extends PolicyBase implements TimeoutPolicy {
 
   /** Reports a timeout to the listeners. */
   reportTimeout(duration: number): void {
-    if (this.#timeouts?.active) this.#timeouts?.emit({ duration });
+    if (heard(this.#timeouts, TIMEOUTS)) tell(this.#timeouts, TIMEOUTS, this, 'timeout', { duration });
   }
 }
 
@@ -124,10 +128,14 @@ class TimedCall<T> extends Deadline {
     super(ctx.deadline);
   }
 
+  /** Reports the timeout in the caller's async context; set when someone listened at the start. */
+  report: (() => void) | undefined = undefined;
+
   expire(): void {
     const error = new TimeoutError(this.policy.name, this.allowed);
     this.timedOut = error;
-    this.policy.reportTimeout(this.allowed);
+    if (this.report) this.report();
+    else this.policy.reportTimeout(this.allowed);
     this.ctx.scope.abort(error);
     if (this.policy.strategy === 'abort') {
       if (this.work) this.ctx.abandon(this.work);
