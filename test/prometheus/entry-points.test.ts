@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Every module `entry` imports, directly or not (source files by path, packages by name). */
+/** Every module `entry` imports at run time, directly or not (source files by path, packages by name; type-only imports are erased). */
 function importGraph(entry: string): Set<string> {
   const seen = new Set<string>();
   const visit = (file: string): void => {
@@ -13,7 +13,7 @@ function importGraph(entry: string): Set<string> {
     seen.add(file);
     if (!file.startsWith(root)) return;
     const source = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-    for (const match of source.matchAll(/(?:import|export)[^'"]*?from\s+'([^']+)'|import\('([^']+)'\)/g)) {
+    for (const match of source.matchAll(/(?:import|export)(?!\s+type\b)[^'"]*?from\s+'([^']+)'|import\('([^']+)'\)/g)) {
       const specifier = (match[1] ?? match[2]) as string;
       visit(specifier.startsWith('.') ? normalize(join(dirname(file), specifier.replace(/\.js$/, '.ts'))) : specifier);
     }
@@ -27,13 +27,14 @@ describe('entry points', () => {
     const core = [...importGraph('src/index.ts')];
     expect(core.length).toBeGreaterThan(20);
     expect(core.filter((module) => !module.startsWith(root))).toEqual([]);
-    expect(core.filter((module) => /src\/(prometheus|opossum)\//.test(module))).toEqual([]);
+    expect(core.filter((module) => /src\/(prometheus|opossum|opentelemetry)\//.test(module))).toEqual([]);
   });
 
   it('firebreak/prometheus imports prom-client, firebreak/opossum imports no opossum at all', () => {
     const outside = (entry: string): string[] => [...importGraph(entry)].filter((module) => !module.startsWith(root));
     expect(outside('src/prometheus/index.ts')).toEqual(['prom-client']);
     expect(outside('src/opossum/index.ts')).toEqual([]);
+    expect(outside('src/opentelemetry/index.ts')).toEqual(['@opentelemetry/api']);
   });
 
   it('are built and exported, types first, with their peers optional and external', () => {
@@ -41,17 +42,18 @@ describe('entry points', () => {
       exports: Record<string, Record<string, Record<string, string>>>;
       peerDependenciesMeta: Record<string, { optional: boolean }>;
     };
-    for (const entry of ['prometheus', 'opossum']) {
+    for (const entry of ['prometheus', 'opossum', 'opentelemetry']) {
       expect(pkg.exports[`./${entry}`]).toEqual({
         import: { types: `./dist/${entry}.d.ts`, default: `./dist/${entry}.js` },
         require: { types: `./dist/${entry}.d.cts`, default: `./dist/${entry}.cjs` },
       });
       expect(Object.keys(pkg.exports[`./${entry}`]?.import ?? {})[0]).toBe('types');
     }
-    expect(pkg.peerDependenciesMeta).toEqual({ 'prom-client': { optional: true }, opossum: { optional: true } });
+    for (const peer of ['prom-client', 'opossum', '@opentelemetry/api']) expect(pkg.peerDependenciesMeta[peer], peer).toEqual({ optional: true });
     const tsup = readFileSync(join(root, 'tsup.config.ts'), 'utf8');
     expect(tsup).toContain("prometheus: 'src/prometheus/index.ts'");
     expect(tsup).toContain("opossum: 'src/opossum/index.ts'");
-    expect(tsup).toContain("external: ['prom-client', 'opossum']");
+    expect(tsup).toMatch(/external: \['prom-client', 'opossum',[^\]]*'@opentelemetry\/api'/);
+    expect(tsup).toContain("opentelemetry: 'src/opentelemetry/index.ts'");
   });
 });

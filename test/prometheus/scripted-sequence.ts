@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { expect } from 'vitest';
-import { constant, firebreak, manualClock, type CallContext } from '../../src/index.js';
+import { constant, firebreak, manualClock, type CallContext, type Policy } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
 import { deferred } from '../helpers/async.js';
 import { Scrape } from './read-metrics.js';
@@ -12,11 +12,21 @@ function hangUntilAborted(ctx: CallContext): Promise<never> {
 
 const down = (): Promise<never> => Promise.reject(new Error('down'));
 
+/** The Prometheus metrics of {@link runScriptedSequence}, scraped at its three moments. */
+export function scriptedSequence(registry: Registry): Promise<{ full: Scrape; open: Scrape; atTheEnd: Scrape }> {
+  return runScriptedSequence(
+    (policy) => instrument(policy, { registry }),
+    () => Scrape.of(registry),
+  );
+}
+
 /**
  * One dependency behind every stage, driven through a scripted sequence: fill the bulkhead,
  * time out and retry, exhaust the retry budget, open the circuit, fall back, and recover.
+ * `attach` instruments the policy; `read` reads the metrics when the bulkhead is full, when the
+ * circuit is open, and at the end.
  */
-export async function scriptedSequence(registry: Registry): Promise<{ full: Scrape; open: Scrape; atTheEnd: Scrape }> {
+export async function runScriptedSequence<S>(attach: (policy: Policy<unknown>) => void, read: () => Promise<S>): Promise<{ full: S; open: S; atTheEnd: S }> {
   const clock = manualClock();
   const auth = firebreak('auth', {
     fallback: 'cached',
@@ -25,7 +35,7 @@ export async function scriptedSequence(registry: Registry): Promise<{ full: Scra
     bulkhead: { concurrency: 1, queue: 1, queueTimeout: 100, clock },
     attemptTimeout: { duration: 200, clock },
   });
-  instrument(auth, { registry });
+  attach(auth);
 
   // 1. A plain success.
   expect(await auth.execute(() => 'fresh')).toBe('fresh');
@@ -35,7 +45,7 @@ export async function scriptedSequence(registry: Registry): Promise<{ full: Scra
   const running = auth.execute(() => slot.promise);
   const waiting = auth.execute(() => 'waited');
   expect(await auth.execute(() => 'turned away')).toBe('cached');
-  const full = await Scrape.of(registry);
+  const full = await read();
   await clock.advanceAsync(60);
   slot.resolve('ran');
   expect(await running).toBe('ran');
@@ -53,11 +63,11 @@ export async function scriptedSequence(registry: Registry): Promise<{ full: Scra
 
   // 6. The open circuit turns a call away; the fallback serves it.
   expect(await auth.execute(() => 'not called')).toBe('cached');
-  const open = await Scrape.of(registry);
+  const open = await read();
 
   // 7. After openFor, a probe succeeds and closes the circuit.
   await clock.advanceAsync(1_000);
   expect(await auth.execute(() => 'probe')).toBe('probe');
-  return { full, open, atTheEnd: await Scrape.of(registry) };
+  return { full, open, atTheEnd: await read() };
 }
 
