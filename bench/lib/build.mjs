@@ -20,6 +20,8 @@ export async function buildLibrary({ sourcemap = false } = {}) {
   const entry = { index: join(root, 'src/index.ts') };
   const prometheus = join(root, 'src/prometheus/index.ts');
   if (existsSync(prometheus)) entry.prometheus = prometheus;
+  const opentelemetry = join(root, 'src/opentelemetry/index.ts');
+  if (existsSync(opentelemetry)) entry.opentelemetry = opentelemetry;
   await build({
     config: false,
     entry,
@@ -34,7 +36,7 @@ export async function buildLibrary({ sourcemap = false } = {}) {
     clean: false,
     silent: true,
     tsconfig: join(root, 'tsconfig.json'),
-    external: ['prom-client', 'opossum'],
+    external: ['prom-client', 'opossum', '@opentelemetry/api'],
   });
   return { dir: outDir, remove: () => rmSync(outDir, { recursive: true, force: true }) };
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Context } from '../context.js';
 import { TimeoutError } from '../errors/timeout-error.js';
-import { bindToCaller, heard, tell, Topic } from '../diagnostics.js';
+import { callerScope, heard, tell, Topic, type CallerScope } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { Deadline, DeadlineQueue } from './deadline-queue.js';
@@ -93,7 +93,7 @@ class Timeout extends PolicyBase implements TimeoutPolicy {
     const inner = ctx.withScope(now + allowed);
     return new Promise<T>((resolve, reject) => {
       const call = new TimedCall(this, inner, allowed, resolve, reject);
-      if (heard(this.#timeouts, TIMEOUTS)) call.report = bindToCaller(() => this.reportTimeout(allowed));
+      if (heard(this.#timeouts, TIMEOUTS)) call.scope = callerScope();
       this.#queue.add(call);
       call.work = callSafely(fn, inner);
       call.work.then(call.onValue, call.onError);
@@ -128,13 +128,13 @@ class TimedCall<T> extends Deadline {
     super(ctx.deadline);
   }
 
-  /** Reports the timeout in the caller's async context; set when someone listened at the start. */
-  report: (() => void) | undefined = undefined;
+  /** The caller's async context, to report the timeout in; captured when someone listened at the start. */
+  scope: CallerScope | undefined = undefined;
 
   expire(): void {
     const error = new TimeoutError(this.policy.name, this.allowed);
     this.timedOut = error;
-    if (this.report) this.report();
+    if (this.scope) this.scope.runInAsyncScope(() => this.policy.reportTimeout(this.allowed));
     else this.policy.reportTimeout(this.allowed);
     this.ctx.scope.abort(error);
     if (this.policy.strategy === 'abort') {
