@@ -1,4 +1,3 @@
-import type { Attributes } from '@opentelemetry/api';
 import type { Attachment } from '../prometheus/attachment.js';
 import { RETRY_RESULTS, retryResult, type RetryResultLabel } from '../prometheus/metric-definitions.js';
 import {
@@ -11,12 +10,12 @@ import {
   isTimeoutSource,
 } from '../prometheus/sources.js';
 import { BULKHEAD_REASON, CIRCUIT_RESULT, CIRCUIT_STATE, ERROR_TYPE, POLICY_NAME, PREVIOUS_STATE, RETRY_RESULT } from './definitions.js';
-import type { Meters } from './meters.js';
+import type { Meters, Tally } from './meters.js';
 
 /**
  * Records the metrics of one part of an instrumented target, by the events it offers: a budget
  * (read at collection), or a policy of any kind (an adapter may report several kinds).
- * Attributes are made once here, not per event.
+ * Attributes and counter tallies are made once here, not per event.
  */
 export function bindMetrics(part: object, meters: Meters, attachment: Attachment): void {
   if (isBudgetSource(part)) {
@@ -30,7 +29,7 @@ export function bindMetrics(part: object, meters: Meters, attachment: Attachment
   }
   if (!('name' in part) || typeof part.name !== 'string') return;
   const name = { [POLICY_NAME]: part.name };
-  const { counters, histograms } = meters;
+  const { histograms } = meters;
 
   if (isCallSource(part)) {
     attachment.add(
@@ -40,45 +39,65 @@ export function bindMetrics(part: object, meters: Meters, attachment: Attachment
       }),
     );
   }
-  if (isTimeoutSource(part)) attachment.add(part.onTimeout(() => counters.timeouts.add(1, name)));
-  if (isFallbackSource(part)) attachment.add(part.onFallback(() => counters.fallbacks.add(1, name)));
+  if (isTimeoutSource(part)) {
+    const timeouts = meters.tally('timeouts', name);
+    attachment.add(part.onTimeout(() => void timeouts.count++));
+  }
+  if (isFallbackSource(part)) {
+    const fallbacks = meters.tally('fallbacks', name);
+    attachment.add(part.onFallback(() => void fallbacks.count++));
+  }
   if (isCircuitSource(part)) {
-    const result = (value: string): Attributes => ({ ...name, [CIRCUIT_RESULT]: value });
+    const result = (value: string): Tally => meters.tally('circuitCalls', { ...name, [CIRCUIT_RESULT]: value });
     const [success, failure, rejected] = [result('success'), result('failure'), result('rejected')];
+    const slow = meters.tally('circuitSlowCalls', name);
+    const transitions = new Map<string, Tally>();
     attachment.add(
       part.onSuccess((event) => {
-        counters.circuitCalls.add(1, success);
-        if (event.slow) counters.circuitSlowCalls.add(1, name);
+        success.count++;
+        if (event.slow) slow.count++;
       }),
     );
     attachment.add(
       part.onFailure((event) => {
-        counters.circuitCalls.add(1, failure);
-        if (event.slow) counters.circuitSlowCalls.add(1, name);
+        failure.count++;
+        if (event.slow) slow.count++;
       }),
     );
-    attachment.add(part.onRejected(() => counters.circuitCalls.add(1, rejected)));
-    attachment.add(part.onStateChange(({ from, to }) => counters.circuitTransitions.add(1, { ...name, [PREVIOUS_STATE]: from, [CIRCUIT_STATE]: to })));
+    attachment.add(part.onRejected(() => void rejected.count++));
+    attachment.add(
+      part.onStateChange(({ from, to }) => {
+        const id = `${from}>${to}`;
+        let transition = transitions.get(id);
+        if (transition === undefined) {
+          transition = meters.tally('circuitTransitions', { ...name, [PREVIOUS_STATE]: from, [CIRCUIT_STATE]: to });
+          transitions.set(id, transition);
+        }
+        transition.count++;
+      }),
+    );
     meters.breakers.add(part);
     attachment.add(() => meters.breakers.delete(part));
   }
   if (isBulkheadSource(part)) {
-    const full = { ...name, [BULKHEAD_REASON]: 'full' };
-    const queueTimeout = { ...name, [BULKHEAD_REASON]: 'queue-timeout' };
-    attachment.add(part.onRejected((event) => counters.bulkheadRejections.add(1, event.reason === 'queue-timeout' ? queueTimeout : full)));
+    const full = meters.tally('bulkheadRejections', { ...name, [BULKHEAD_REASON]: 'full' });
+    const queueTimeout = meters.tally('bulkheadRejections', { ...name, [BULKHEAD_REASON]: 'queue-timeout' });
+    attachment.add(part.onRejected((event) => void (event.reason === 'queue-timeout' ? queueTimeout : full).count++));
     attachment.add(part.onAdmitted((event) => histograms.bulkheadWaitTime.record(event.waited / 1000, name)));
     meters.bulkheads.add(part);
     attachment.add(() => meters.bulkheads.delete(part));
   }
   if (isRetrySource(part)) {
-    const results = {} as Record<RetryResultLabel, Attributes>;
-    for (const value of RETRY_RESULTS) results[value] = { ...name, [RETRY_RESULT]: value };
-    attachment.add(part.onRetry(() => counters.retries.add(1, name)));
+    const results = {} as Record<RetryResultLabel, Tally>;
+    for (const value of RETRY_RESULTS) results[value] = meters.tally('retryCalls', { ...name, [RETRY_RESULT]: value });
+    const retries = meters.tally('retries', name);
+    const exhausted = meters.tally('retryBudgetExhausted', name);
+    attachment.add(part.onRetry(() => void retries.count++));
     attachment.add(
       part.onGiveUp((event) => {
-        if (event.reason === 'budget') counters.retryBudgetExhausted.add(1, name);
+        if (event.reason === 'budget') exhausted.count++;
       }),
     );
-    attachment.add(part.onSettled((event) => counters.retryCalls.add(1, results[retryResult(!event.failed, event.attempts)])));
+    attachment.add(part.onSettled((event) => void results[retryResult(!event.failed, event.attempts)].count++));
   }
 }

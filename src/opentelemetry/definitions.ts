@@ -20,6 +20,7 @@ export const RETRY_RESULT = 'firebreak.retry.result';
 /** The kind of a failure, from a bounded set (see `errorType`). */
 export const ERROR_TYPE = 'error.type';
 
+/** `counter`: an asynchronous counter fed by tallies; `observable`: an asynchronous up-down counter. */
 type Kind = 'counter' | 'histogram' | 'observable';
 
 interface Definition {
