@@ -6,6 +6,7 @@ import {
   isCallSource,
   isCircuitSource,
   isFallbackSource,
+  isRateLimitSource,
   isRetrySource,
   isTimeoutSource,
 } from '../prometheus/sources.js';
@@ -86,6 +87,11 @@ export function bindMetrics(part: object, meters: Meters, attachment: Attachment
     attachment.add(part.onAdmitted((event) => histograms.bulkheadWaitTime.record(event.waited / 1000, name)));
     meters.bulkheads.add(part);
     attachment.add(() => meters.bulkheads.delete(part));
+  }
+  if (isRateLimitSource(part)) {
+    const rejections = meters.tally('rateLimitRejections', name);
+    attachment.add(part.onRejected(() => void rejections.count++));
+    attachment.add(part.onAdmitted((event) => histograms.rateLimitWaitTime.record(event.waited / 1000, name)));
   }
   if (isRetrySource(part)) {
     const results = {} as Record<RetryResultLabel, Tally>;

@@ -1,6 +1,6 @@
 import { trace, type Attributes } from '@opentelemetry/api';
 import type { Attachment } from '../prometheus/attachment.js';
-import { isCircuitSource, isFallbackSource, isRetrySource, isTimeoutSource } from '../prometheus/sources.js';
+import { isCircuitSource, isFallbackSource, isRateLimitSource, isRetrySource, isTimeoutSource } from '../prometheus/sources.js';
 import { CIRCUIT_STATE, ERROR_TYPE, POLICY_NAME, SPAN_EVENTS } from './definitions.js';
 import type { ErrorTypes } from './error-type.js';
 
@@ -10,8 +10,8 @@ interface OutcomeEvent {
 }
 
 /**
- * Adds span events to the span active where a policy's event happens: a retry, a breaker's
- * rejection, a served fallback, a timeout. Events happen in the async context of the call they
+ * Adds span events to the span active where a policy's event happens: a retry, a breaker's or
+ * a rate limiter's rejection, a served fallback, a timeout. Events happen in the async context of the call they
  * concern (a timeout too: the core reports it in the caller's context), so each lands on the
  * span of its own call. Nothing is added when no span is recording.
  */
@@ -34,6 +34,14 @@ export function bindSpanEvents(part: object, errorTypes: ErrorTypes, attachment:
       part.onRejected((event) => {
         const { state, retryAfter } = event as { state?: string; retryAfter?: number };
         addEvent(SPAN_EVENTS.circuitRejected, { [POLICY_NAME]: name, [CIRCUIT_STATE]: state ?? 'open', 'firebreak.circuit.retry_after': (retryAfter ?? 0) / 1000 });
+      }),
+    );
+  }
+  if (isRateLimitSource(part)) {
+    attachment.add(
+      part.onRejected((event) => {
+        const { retryAfter } = event as { retryAfter?: number };
+        addEvent(SPAN_EVENTS.rateLimited, { [POLICY_NAME]: name, 'firebreak.rate_limit.retry_after': (retryAfter ?? 0) / 1000 });
       }),
     );
   }

@@ -77,6 +77,19 @@ export const INSTRUMENTS = {
     description: 'Time each admitted call waited for a bulkhead slot (0 when admitted at once).',
     buckets: QUEUE_WAIT_BUCKETS,
   },
+  rateLimitRejections: {
+    name: 'firebreak.rate_limit.rejections',
+    kind: 'counter',
+    unit: '{call}',
+    description: 'Calls each rate limiter rejected.',
+  },
+  rateLimitWaitTime: {
+    name: 'firebreak.rate_limit.wait_time',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Time each call admitted by a rate limiter waited for its turn (0 when admitted on arrival).',
+    buckets: QUEUE_WAIT_BUCKETS,
+  },
   timeouts: { name: 'firebreak.timeouts', kind: 'counter', unit: '{timeout}', description: 'Calls that ran past a timeout.' },
   retryCalls: {
     name: 'firebreak.retry.calls',
@@ -116,4 +129,5 @@ export const SPAN_EVENTS = {
   circuitRejected: 'firebreak.circuit.rejected',
   fallback: 'firebreak.fallback',
   timeout: 'firebreak.timeout',
+  rateLimited: 'firebreak.rate_limit.rejected',
 } as const;

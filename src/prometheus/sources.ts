@@ -60,6 +60,14 @@ export interface RetrySource {
   readonly onSettled: Subscribe<{ readonly failed: boolean; readonly attempts: number }>;
 }
 
+/** A rate limiter. */
+export interface RateLimitSource {
+  readonly name: string;
+  readonly rate: number;
+  readonly onRejected: Subscribe<unknown>;
+  readonly onAdmitted: Subscribe<{ readonly waited: number }>;
+}
+
 /** Something made of policies: a pipeline or a `firebreak()` result. */
 export interface CompositeSource {
   readonly policies: readonly unknown[];
@@ -112,6 +120,11 @@ export function isRetrySource(value: unknown): value is RetrySource {
 /** Whether `value` is a retry budget: not a policy (a bulkhead's stats have `available` too). */
 export function isBudgetSource(value: unknown): value is BudgetSource {
   return named(value) && typeof value.execute !== 'function' && isBag(value.stats) && typeof value.stats.available === 'number';
+}
+
+/** Whether `value` is a rate limiter. */
+export function isRateLimitSource(value: unknown): value is RateLimitSource {
+  return named(value) && typeof value.rate === 'number' && functions(value, 'onRejected', 'onAdmitted');
 }
 
 /** Whether `value` is made of policies. */

@@ -1,6 +1,6 @@
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { circuitBreaker, fallback, firebreak, InvalidOptionError, manualClock, pipeline, retry, timeout, type CallContext } from '../../src/index.js';
+import { circuitBreaker, fallback, firebreak, InvalidOptionError, manualClock, pipeline, rateLimiter, retry, timeout, type CallContext } from '../../src/index.js';
 import { instrument } from '../../src/opentelemetry/index.js';
 import { MAX_ERROR_TYPES } from '../../src/opentelemetry/error-type.js';
 import { runScriptedSequence } from '../prometheus/scripted-sequence.js';
@@ -10,7 +10,7 @@ const hangUntilAborted = (ctx: CallContext): Promise<never> =>
   new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error)));
 
 /** Every instrument with its kind, unit and the attribute keys its points may carry. */
-const TABLE: Record<string, { type: string; unit: string; attributes: string[] }> = {
+const TABLE: Record<string, { type: string; unit: string; attributes: string[]; optional?: string[] }> = {
   'firebreak.circuit.state': { type: 'up-down', unit: '{state}', attributes: ['firebreak.circuit.state', 'firebreak.policy.name'] },
   'firebreak.circuit.calls': { type: 'counter', unit: '{call}', attributes: ['firebreak.circuit.result', 'firebreak.policy.name'] },
   'firebreak.circuit.slow_calls': { type: 'counter', unit: '{call}', attributes: ['firebreak.policy.name'] },
@@ -21,23 +21,37 @@ const TABLE: Record<string, { type: string; unit: string; attributes: string[] }
   'firebreak.bulkhead.rejections': { type: 'counter', unit: '{call}', attributes: ['firebreak.bulkhead.reason', 'firebreak.policy.name'] },
   'firebreak.bulkhead.wait_time': { type: 'histogram', unit: 's', attributes: ['firebreak.policy.name'] },
   'firebreak.timeouts': { type: 'counter', unit: '{timeout}', attributes: ['firebreak.policy.name'] },
+  'firebreak.rate_limit.rejections': { type: 'counter', unit: '{call}', attributes: ['firebreak.policy.name'] },
+  'firebreak.rate_limit.wait_time': { type: 'histogram', unit: 's', attributes: ['firebreak.policy.name'] },
   'firebreak.retry.calls': { type: 'counter', unit: '{call}', attributes: ['firebreak.policy.name', 'firebreak.retry.result'] },
   'firebreak.retries': { type: 'counter', unit: '{retry}', attributes: ['firebreak.policy.name'] },
   'firebreak.retry_budget.exhausted': { type: 'counter', unit: '{retry}', attributes: ['firebreak.policy.name'] },
   'firebreak.retry_budget.available': { type: 'up-down', unit: '{retry}', attributes: ['firebreak.policy.name'] },
   'firebreak.fallbacks': { type: 'counter', unit: '{fallback}', attributes: ['firebreak.policy.name'] },
-  'firebreak.call.duration': { type: 'histogram', unit: 's', attributes: ['firebreak.policy.name'] },
+  'firebreak.call.duration': { type: 'histogram', unit: 's', attributes: ['firebreak.policy.name'], optional: ['error.type'] },
 };
 
 /** The values an enumerated attribute may take. */
 const BOUNDED: Record<string, readonly string[]> = {
-  'firebreak.policy.name': ['auth'],
+  'firebreak.policy.name': ['auth', 'search'],
   'firebreak.circuit.state': ['closed', 'open', 'half-open', 'isolated'],
   'firebreak.circuit.previous_state': ['closed', 'open', 'half-open', 'isolated'],
   'firebreak.circuit.result': ['success', 'failure', 'rejected'],
   'firebreak.bulkhead.reason': ['full', 'queue-timeout'],
   'firebreak.retry.result': ['success_without_retry', 'success_with_retry', 'failure_without_retry', 'failure_with_retry'],
 };
+
+/** Each metric collected has the kind, unit and attribute keys of {@link TABLE}, and enumerated attributes stay in their sets. */
+function expectTable(collection: Collection): void {
+  for (const [name, metric] of collection.metrics) {
+    const { type, unit, attributes, optional = [] } = TABLE[name] ?? { type: 'missing from the table', unit: '', attributes: [] };
+    expect([kindOf(metric), metric.descriptor.unit], name).toEqual([type, unit]);
+    for (const point of collection.points(name)) {
+      expect(Object.keys(point.attributes).filter((key) => !optional.includes(key)).sort(), name).toEqual(attributes);
+      for (const [key, value] of Object.entries(point.attributes)) if (BOUNDED[key]) expect(BOUNDED[key], `${name} ${key}`).toContain(value);
+    }
+  }
+}
 
 /** A metric's kind as the SDK exports it: a histogram, a monotonic sum (counter) or not (up-down). */
 function kindOf(metric: MetricData): string {
@@ -73,15 +87,9 @@ describe('instrument (OpenTelemetry)', () => {
     expect(states(open)).toEqual([0, 1, 0, 0]);
     expect(states(end)).toEqual([1, 0, 0, 0]);
 
-    expect([...end.metrics.keys()].sort()).toEqual(Object.keys(TABLE).sort());
-    for (const [name, { type, unit, attributes }] of Object.entries(TABLE)) {
-      const metric = end.metric(name);
-      expect([kindOf(metric), metric.descriptor.unit], name).toEqual([type, unit]);
-      for (const point of end.points(name)) {
-        expect(Object.keys(point.attributes).sort(), name).toEqual(attributes);
-        for (const [key, value] of Object.entries(point.attributes)) if (BOUNDED[key]) expect(BOUNDED[key], `${name} ${key}`).toContain(value);
-      }
-    }
+    // Every instrument but the rate limiter's (not in this pipeline: see its own test).
+    expect([...end.metrics.keys()].sort()).toEqual(Object.keys(TABLE).filter((name) => !name.startsWith('firebreak.rate_limit.')).sort());
+    expectTable(end);
 
     const result = (value: string): number | undefined => at(end, 'firebreak.circuit.calls', { 'firebreak.circuit.result': value });
     expect([result('success'), result('failure'), result('rejected')]).toEqual([5, 3, 1]);
@@ -170,6 +178,28 @@ describe('instrument (OpenTelemetry)', () => {
     const [rejected, servedC] = traces.span('c').events;
     expect(rejected?.attributes).toEqual({ 'firebreak.policy.name': 'payments', 'firebreak.circuit.state': 'open', 'firebreak.circuit.retry_after': 10 });
     expect(servedC?.attributes).toEqual({ 'firebreak.policy.name': 'payments', 'error.type': 'ERR_CIRCUIT_OPEN' });
+  });
+
+  it('records a rate limiter: rejections, the wait of admitted calls, and a span event for a rejection', async () => {
+    const metrics = new Metrics();
+    const clock = manualClock();
+    const limiter = rateLimiter({ name: 'search', rate: 1, interval: 1_000, burst: 1, maxWait: 1_000, clock });
+    instrument(limiter, { meterProvider: metrics.provider });
+    expect(await limiter.execute(() => 'first')).toBe('first');
+    const waiting = limiter.execute(() => 'waited');
+    await expect(traces.inSpan('rejected', () => limiter.execute(() => 'not called'))).rejects.toMatchObject({ code: 'ERR_RATE_LIMITED' });
+    await clock.advanceAsync(1_000);
+    expect(await waiting).toBe('waited');
+
+    const c = await metrics.collect();
+    expect([...c.metrics.keys()].sort()).toEqual(['firebreak.call.duration', 'firebreak.rate_limit.rejections', 'firebreak.rate_limit.wait_time']);
+    expectTable(c);
+    expect(c.value('firebreak.rate_limit.rejections', { 'firebreak.policy.name': 'search' })).toBe(1);
+    const [wait] = c.points('firebreak.rate_limit.wait_time');
+    expect([wait?.count, wait?.sum]).toEqual([2, 1]);
+    const [event] = traces.span('rejected').events;
+    expect(event?.name).toBe('firebreak.rate_limit.rejected');
+    expect(event?.attributes).toEqual({ 'firebreak.policy.name': 'search', 'firebreak.rate_limit.retry_after': 2 });
   });
 
   it('remove() detaches: no more counts, no more observations, no span events; twice is harmless', async () => {
