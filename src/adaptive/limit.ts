@@ -54,9 +54,10 @@ export interface LimitSettings {
 }
 
 /**
- * After this many consecutive windows at `min`, the next window's RTT becomes the baseline: a
- * dependency that became slower for good is re-measured (at the lowest concurrency, so the
- * measure carries no queueing) instead of being held at `min` forever.
+ * After this many consecutive windows at `min`, the next window's RTT becomes the baseline (and
+ * that window leaves the limit as it is): a dependency that became slower for good is
+ * re-measured, at the lowest concurrency so that the measure carries no queueing, instead of
+ * being held at `min` forever.
  */
 export const REMEASURE_AFTER_WINDOWS = 5;
 
@@ -66,7 +67,8 @@ export function initialLimitState(settings: LimitSettings): LimitState {
 }
 
 /**
- * The next state after `window`. Whatever the algorithm proposes:
+ * The next state after `window`. Whatever the algorithm proposes (the baseline is the lowest
+ * window RTT, re-measured after {@link REMEASURE_AFTER_WINDOWS} windows at `min`):
  * - a window that dropped, or whose RTT is past `tolerance × minRtt`, never raises the limit;
  * - a window within the tolerance and without drops never lowers it (so a success at `max` keeps
  *   the limit at `max`, where Netflix's AIMD halved it);
@@ -77,12 +79,11 @@ export function initialLimitState(settings: LimitSettings): LimitState {
  */
 export function nextLimitState(state: LimitState, window: LimitWindow, settings: LimitSettings, algorithm: LimitAlgorithm): LimitState {
   const measured = !Number.isNaN(window.rtt);
-  let minRtt = state.minRtt;
-  let windowsAtMin = state.windowsAtMin;
-  if (measured && (window.rtt < minRtt || windowsAtMin >= REMEASURE_AFTER_WINDOWS)) {
-    if (windowsAtMin >= REMEASURE_AFTER_WINDOWS) windowsAtMin = 0;
-    minRtt = window.rtt;
+  if (measured && state.windowsAtMin >= REMEASURE_AFTER_WINDOWS) {
+    // The window that re-measures the baseline holds the limit: it has nothing to compare with.
+    return { limit: state.limit, minRtt: window.rtt, sampleRtt: window.rtt, windowsAtMin: 0 };
   }
+  const minRtt = measured ? Math.min(state.minRtt, window.rtt) : state.minRtt;
   const { limit } = state;
   const proposed = algorithm({ limit, rtt: window.rtt, minRtt, dropped: window.dropped, tolerance: settings.tolerance });
   const congested = window.dropped || (measured && window.rtt > settings.tolerance * minRtt);
@@ -93,6 +94,6 @@ export function nextLimitState(state: LimitState, window: LimitWindow, settings:
     if (window.inflight * 2 < limit) next = Math.min(next, Math.max(limit, settings.initial));
   }
   next = Math.min(settings.max, Math.max(settings.min, next));
-  windowsAtMin = next <= settings.min ? windowsAtMin + 1 : 0;
+  const windowsAtMin = next <= settings.min ? state.windowsAtMin + 1 : 0;
   return { limit: next, minRtt, sampleRtt: measured ? window.rtt : state.sampleRtt, windowsAtMin };
 }
