@@ -71,7 +71,8 @@ export function initialLimitState(settings: LimitSettings): LimitState {
  * window RTT, re-measured after {@link REMEASURE_AFTER_WINDOWS} windows at `min`):
  * - a window that dropped, or whose RTT is past `tolerance × minRtt`, never raises the limit;
  * - a window within the tolerance and without drops never lowers it (so a success at `max` keeps
- *   the limit at `max`, where Netflix's AIMD halved it);
+ *   the limit at `max`, where Netflix's AIMD halved it), and below `initial` at least doubles it
+ *   (up to `initial`): a recovered dependency gets its initial limit back in a few windows;
  * - a window that used less than half the limit (the caller sent too little to tell) raises the
  *   limit at most back to `initial`, never beyond: the limit grows past its start only when
  *   traffic has proven it, and returns to it after a recovery whatever the traffic;
@@ -90,7 +91,7 @@ export function nextLimitState(state: LimitState, window: LimitWindow, settings:
   let next = Number.isFinite(proposed) ? proposed : limit;
   if (congested) next = Math.min(next, limit);
   else {
-    next = Math.max(next, limit);
+    next = Math.max(next, limit, Math.min(settings.initial, 2 * limit));
     if (window.inflight * 2 < limit) next = Math.min(next, Math.max(limit, settings.initial));
   }
   next = Math.min(settings.max, Math.max(settings.min, next));
