@@ -50,6 +50,8 @@ export interface LimitChangeEvent {
   readonly sampleRtt: number;
   /** The baseline RTT (ms) it was compared with. */
   readonly minRtt: number;
+  /** Whether that window held a drop (or the event loop was overloaded). */
+  readonly dropped: boolean;
 }
 
 /**
@@ -297,7 +299,9 @@ class AdaptiveBulkhead extends PolicyBase implements AdaptiveBulkheadPolicy {
     const to = Math.max(this.#settings.min, Math.floor(this.#state.limit));
     if (to === from) return;
     this.#limit = to;
-    if (this.#limitChanges?.active) this.#limitChanges?.emit({ from, to, sampleRtt: this.#state.sampleRtt, minRtt: this.#state.minRtt });
+    if (this.#limitChanges?.active) {
+      this.#limitChanges?.emit({ from, to, sampleRtt: this.#state.sampleRtt, minRtt: this.#state.minRtt, dropped: window.dropped });
+    }
     if (to > from) this.#drain();
   }
 
