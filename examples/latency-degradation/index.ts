@@ -92,6 +92,9 @@ await (await fetch(`${service.url}/recommendations`)).json(); // load fetch befo
 let timeouts = 0;
 recommendations.attemptTimeout?.onTimeout(() => timeouts++);
 
+// Before the incident, a few healthy rounds give the adaptive bulkhead its baseline RTT.
+for (let round = 0; round < 8; round++) await Promise.all(Array.from({ length: 5 }, () => recommendAdaptive(0)));
+
 const started = performance.now();
 const elapsed = (): number => performance.now() - started;
 const transitions: Transition[] = [];
@@ -107,8 +110,6 @@ interface LimitChange {
   readonly to: number;
 }
 const limitChanges: LimitChange[] = [];
-// Before the incident, a few healthy rounds give the adaptive bulkhead its baseline RTT.
-for (let round = 0; round < 8; round++) await Promise.all(Array.from({ length: 5 }, () => recommendAdaptive(0)));
 console.log(`adaptive bulkhead: limit ${limiter.stats.limit}, fastest window ${ms(limiter.stats.minRtt)} ms before the incident; each change as it happens:`);
 limiter.onLimitChange(({ from, to, sampleRtt, minRtt, dropped }) => {
   const atMs = elapsed();
