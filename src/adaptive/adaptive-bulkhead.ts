@@ -54,6 +54,9 @@ export interface LimitChangeEvent {
   readonly dropped: boolean;
 }
 
+/** Stands for any value when no `shouldHandle` was given: a value is then never a drop. */
+const NO_DROP: Outcome<unknown> = Object.freeze({ ok: true, value: undefined });
+
 /**
  * An adaptive bulkhead: see {@link adaptiveBulkhead}. It is a {@link BulkheadPolicy} whose
  * `concurrency` is the limit learned so far.
@@ -101,6 +104,14 @@ class AdaptiveBulkhead extends PolicyBase implements AdaptiveBulkheadPolicy {
   readonly #activeOf = [0, 0, 0];
   /** Per priority: work abandoned by an inner stage that still runs on the slot of its call. */
   readonly #unplacedOf = [0, 0, 0];
+  /** Per priority: releases a slot of that priority. */
+  readonly #releases = PRIORITIES.map((_, rank) => (): void => this.#release(rank));
+  /** Per priority: an inner stage stopped waiting for `work` that still runs: it holds a slot until it settles. */
+  readonly #holds = PRIORITIES.map((_, rank): AbandonHandler => (work) => {
+    (this.#unplacedOf[rank] as number)++;
+    const release = this.#releases[rank] as () => void;
+    void work.then(release, release);
+  });
 
   constructor(settings: AdaptiveSettings) {
     super(settings.name);
@@ -190,6 +201,12 @@ class AdaptiveBulkhead extends PolicyBase implements AdaptiveBulkheadPolicy {
     }
     const rank = priorityRank(priority);
     if (rank < 0) return Promise.reject(new TypeError(`${this.name}: a priority must be one of ${PRIORITIES.map((p) => `'${p}'`).join(', ')}, got ${String(priority)}`));
+    if (this.#probe === undefined && this.#settings.partitions === undefined && this.#active < this.#limit) {
+      // What adaptiveAdmission decides here, without building its input.
+      this.#take(rank);
+      if (this.#admitted?.active) this.#admitted?.emit(ADMITTED_AT_ONCE);
+      return this.#run(ctx, fn, rank);
+    }
     this.#probe?.start();
     const decision = adaptiveAdmission({
       active: this.#active,
@@ -244,16 +261,19 @@ class AdaptiveBulkhead extends PolicyBase implements AdaptiveBulkheadPolicy {
   /** Runs `fn` on a slot already taken, samples its RTT or drop, and releases the slot. */
   #run<T>(ctx: Context, fn: Operation<T>, rank: number): Promise<T> {
     const outer = ctx.onAbandon;
-    const release = (): void => this.#release(rank);
-    const hold: AbandonHandler = (work) => {
-      (this.#unplacedOf[rank] as number)++;
-      void work.then(release, release);
-      outer?.(work);
-    };
+    const release = this.#releases[rank] as () => void;
+    const own = this.#holds[rank] as AbandonHandler;
+    const hold: AbandonHandler =
+      outer === undefined
+        ? own
+        : (work) => {
+            own(work);
+            outer(work);
+          };
     const start = this.#clock.now();
     return callSafely(fn, ctx.withOnAbandon(hold)).then(
       (value) => {
-        this.#settle(start, { ok: true, value }, release);
+        this.#settle(start, this.#shouldHandle === handleAllErrors ? NO_DROP : { ok: true, value }, release);
         return value;
       },
       (error: unknown) => {
@@ -280,6 +300,7 @@ class AdaptiveBulkhead extends PolicyBase implements AdaptiveBulkheadPolicy {
   }
 
   #isDrop(outcome: Outcome<unknown>): boolean {
+    if (outcome === NO_DROP) return false;
     if (this.#shouldHandle === handleAllErrors) return !outcome.ok;
     return this.#shouldHandle(outcome);
   }
