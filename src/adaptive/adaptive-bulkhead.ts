@@ -48,7 +48,7 @@ export interface LimitChangeEvent {
   readonly to: number;
   /** The mean RTT (ms) of the window that changed it. */
   readonly sampleRtt: number;
-  /** The baseline RTT (ms) it was compared with. */
+  /** The baseline RTT (ms) it was compared with; `NaN` while no call has been measured. */
   readonly minRtt: number;
   /** Whether that window held a drop (or the event loop was overloaded). */
   readonly dropped: boolean;
@@ -321,7 +321,8 @@ class AdaptiveBulkhead extends PolicyBase implements AdaptiveBulkheadPolicy {
     if (to === from) return;
     this.#limit = to;
     if (this.#limitChanges?.active) {
-      this.#limitChanges?.emit({ from, to, sampleRtt: this.#state.sampleRtt, minRtt: this.#state.minRtt, dropped: window.dropped });
+      const { sampleRtt, minRtt } = this.stats;
+      this.#limitChanges?.emit({ from, to, sampleRtt, minRtt, dropped: window.dropped });
     }
     if (to > from) this.#drain();
   }
