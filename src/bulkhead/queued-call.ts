@@ -1,3 +1,4 @@
+import { stopWaiting, whenAborted, type AbortWait } from '../abort-listeners.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Context } from '../context.js';
 import type { Operation } from '../policy.js';
@@ -12,8 +13,8 @@ export class QueuedCall implements Waiter<QueuedCall> {
   next: QueuedCall | undefined = undefined;
   waiting = false;
   #timer: TimerHandle | undefined = undefined;
-  #signal: AbortSignal | undefined = undefined;
-  #onAbort: (() => void) | undefined = undefined;
+  /** Its wait on the call's signal, while it can abort. */
+  #abortWait: AbortWait | undefined = undefined;
 
   constructor(
     readonly ctx: Context,
@@ -39,16 +40,13 @@ export class QueuedCall implements Waiter<QueuedCall> {
     }
     if (this.ctx.scope.canAbort) {
       const signal = this.ctx.signal;
-      const onAbort = (): void => leave(this, signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.#signal = signal;
-      this.#onAbort = onAbort;
+      this.#abortWait = whenAborted(signal, () => leave(this, signal.reason));
     }
   }
 
   /** Stops the guards. */
   unguard(clock: Clock): void {
     if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
-    if (this.#onAbort) this.#signal?.removeEventListener('abort', this.#onAbort);
+    if (this.#abortWait) stopWaiting(this.#abortWait);
   }
 }

@@ -11,11 +11,12 @@ import type { Tally } from './tally.js';
  */
 export function bindBulkhead(bulkhead: BulkheadSource, metrics: Metrics, attachment: Attachment): void {
   const { name } = bulkhead;
+  metrics.claim('bulkhead', name, bulkhead, attachment);
   // Only an adaptive bulkhead (one with a learned limit) sheds.
   const reasons = bulkhead.stats.limit === undefined ? BULKHEAD_REASONS.filter((reason) => reason !== 'shed') : BULKHEAD_REASONS;
   const rejections = new Map(reasons.map((reason) => [reason as string, attachment.tally(metrics.bulkheadRejections, name, reason)]));
   const full = rejections.get('full');
-  const wait = metrics.bulkheadQueueWait.series({ name });
+  const wait = attachment.series(metrics.bulkheadQueueWait, { name });
 
   attachment.add(bulkhead.onRejected((event) => void ((rejections.get(event.reason) ?? full) as Tally).count++));
   attachment.add(bulkhead.onAdmitted((event) => wait.observe(event.waited / 1000)));
