@@ -76,7 +76,8 @@ describe('the guides in examples/, each run as a process', () => {
   it('latency-degradation: the slow-call rate opens the breaker before any error, and it closes after the restart; the adaptive limit falls and recovers', async () => {
     const { code, output, elapsedMs, result } = await runGuide('latency-degradation');
     expect(code, output).toBe(0);
-    expect(elapsedMs).toBeLessThan(10_000);
+    // A bound on a hung run (the guide takes about 6 s), generous for a loaded machine.
+    expect(elapsedMs).toBeLessThan(15_000);
     const r = result as {
       opened: boolean;
       openedAtMs: number;
