@@ -56,7 +56,7 @@ export class Topic {
 
   constructor(kind: string) {
     const name = `firebreak:${kind}`;
-    CHANNEL_NAMES.push(name);
+    if (!CHANNEL_NAMES.includes(name)) CHANNEL_NAMES.push(name);
     // Held here for the life of the process: a subscriber by name finds this very channel.
     this.channel = channels?.channel(name);
   }

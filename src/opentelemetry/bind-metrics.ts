@@ -1,5 +1,5 @@
 import type { Attachment } from '../prometheus/attachment.js';
-import { RETRY_RESULTS, retryResult, type RetryResultLabel } from '../prometheus/metric-definitions.js';
+import { BULKHEAD_REASONS, RETRY_RESULTS, retryResult, type RetryResultLabel } from '../prometheus/metric-definitions.js';
 import {
   isBudgetSource,
   isBulkheadSource,
@@ -81,9 +81,11 @@ export function bindMetrics(part: object, meters: Meters, attachment: Attachment
     attachment.add(() => meters.breakers.delete(part));
   }
   if (isBulkheadSource(part)) {
-    const full = meters.tally('bulkheadRejections', { ...name, [BULKHEAD_REASON]: 'full' });
-    const queueTimeout = meters.tally('bulkheadRejections', { ...name, [BULKHEAD_REASON]: 'queue-timeout' });
-    attachment.add(part.onRejected((event) => void (event.reason === 'queue-timeout' ? queueTimeout : full).count++));
+    // Only an adaptive bulkhead (one with a learned limit) sheds.
+    const reasons = part.stats.limit === undefined ? BULKHEAD_REASONS.filter((reason) => reason !== 'shed') : BULKHEAD_REASONS;
+    const rejections = new Map(reasons.map((reason) => [reason as string, meters.tally('bulkheadRejections', { ...name, [BULKHEAD_REASON]: reason })]));
+    const full = rejections.get('full') as Tally;
+    attachment.add(part.onRejected((event) => void (rejections.get(event.reason) ?? full).count++));
     attachment.add(part.onAdmitted((event) => histograms.bulkheadWaitTime.record(event.waited / 1000, name)));
     meters.bulkheads.add(part);
     attachment.add(() => meters.bulkheads.delete(part));

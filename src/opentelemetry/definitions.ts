@@ -13,7 +13,7 @@ export const CIRCUIT_STATE = 'firebreak.circuit.state';
 export const PREVIOUS_STATE = 'firebreak.circuit.previous_state';
 /** What a circuit breaker made of a call: success, failure or rejected. */
 export const CIRCUIT_RESULT = 'firebreak.circuit.result';
-/** Why a bulkhead rejected a call: full or queue-timeout. */
+/** Why a bulkhead rejected a call: full, queue-timeout, or shed (an adaptive bulkhead's priority shedding). */
 export const BULKHEAD_REASON = 'firebreak.bulkhead.reason';
 /** How a call through a retry policy ended: success_without_retry, success_with_retry, ... */
 export const RETRY_RESULT = 'firebreak.retry.result';
@@ -64,11 +64,17 @@ export const INSTRUMENTS = {
     unit: '{call}',
     description: 'The most calls each bulkhead lets run at once.',
   },
+  concurrencyLimit: {
+    name: 'firebreak.concurrency.limit',
+    kind: 'observable',
+    unit: '{call}',
+    description: 'The concurrency limit each adaptive bulkhead has learned from latency.',
+  },
   bulkheadRejections: {
     name: 'firebreak.bulkhead.rejections',
     kind: 'counter',
     unit: '{call}',
-    description: 'Calls each bulkhead rejected, by reason: full, or queue-timeout.',
+    description: 'Calls each bulkhead rejected, by reason: full, queue-timeout, or shed (turned away for its priority by an adaptive bulkhead).',
   },
   bulkheadWaitTime: {
     name: 'firebreak.bulkhead.wait_time',

@@ -82,6 +82,8 @@ export class Meters {
       result.observe(o.bulkheadActive, active, attributes);
       result.observe(o.bulkheadQueued, queued, attributes);
       result.observe(o.bulkheadConcurrency, bulkhead.concurrency, attributes);
+      const { limit } = bulkhead.stats;
+      if (limit !== undefined) result.observe(o.concurrencyLimit, limit, attributes);
     }
     for (const budget of this.budgets.keys()) result.observe(o.retryBudgetAvailable, budget.stats.available, { [POLICY_NAME]: budget.name });
   }

@@ -2,7 +2,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANNEL_NAMES } from '../../src/diagnostics.js';
-import type { DiagnosticsMessage, Policy } from '../../src/index.js';
+import { adaptiveBulkhead, type DiagnosticsMessage, type Policy } from '../../src/index.js';
 import { walk } from '../../src/prometheus/walk.js';
 import { runScriptedSequence } from '../prometheus/scripted-sequence.js';
 
@@ -81,5 +81,22 @@ describe('diagnostics_channel', () => {
     ]);
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const name of CHANNEL_NAMES) expect(readme, name).toContain(`\`${name}\``);
+  });
+
+  it('publishes an adaptive bulkhead on the bulkheads channel', async () => {
+    const messages: DiagnosticsMessage[] = [];
+    const listener = (message: unknown): void => void messages.push(message as DiagnosticsMessage);
+    subscribe('firebreak:bulkhead', listener);
+    subscribed.push(['firebreak:bulkhead', listener]);
+    const pool = adaptiveBulkhead({ name: 'pool', initial: 1, queue: 0 });
+    let release = (): void => {};
+    const running = pool.execute(() => new Promise<void>((resolve) => (release = resolve)));
+    await expect(pool.execute(() => 'turned away')).rejects.toMatchObject({ code: 'ERR_BULKHEAD_REJECTED' });
+    release();
+    await running;
+    expect(messages.map((m) => [m.policy === pool, m.type, m.event])).toEqual([
+      [true, 'admitted', { waited: 0 }],
+      [true, 'rejected', { reason: 'full' }],
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { circuitBreaker, fallback, firebreak, InvalidOptionError, manualClock, pipeline, rateLimiter, retry, timeout, type CallContext } from '../../src/index.js';
+import { adaptiveBulkhead, circuitBreaker, fallback, firebreak, InvalidOptionError, manualClock, pipeline, rateLimiter, retry, timeout, type CallContext } from '../../src/index.js';
 import { instrument } from '../../src/opentelemetry/index.js';
 import { MAX_ERROR_TYPES } from '../../src/opentelemetry/error-type.js';
 import { runScriptedSequence } from '../prometheus/scripted-sequence.js';
@@ -18,6 +18,7 @@ const TABLE: Record<string, { type: string; unit: string; attributes: string[]; 
   'firebreak.bulkhead.active': { type: 'up-down', unit: '{call}', attributes: ['firebreak.policy.name'] },
   'firebreak.bulkhead.queued': { type: 'up-down', unit: '{call}', attributes: ['firebreak.policy.name'] },
   'firebreak.bulkhead.concurrency': { type: 'up-down', unit: '{call}', attributes: ['firebreak.policy.name'] },
+  'firebreak.concurrency.limit': { type: 'up-down', unit: '{call}', attributes: ['firebreak.policy.name'] },
   'firebreak.bulkhead.rejections': { type: 'counter', unit: '{call}', attributes: ['firebreak.bulkhead.reason', 'firebreak.policy.name'] },
   'firebreak.bulkhead.wait_time': { type: 'histogram', unit: 's', attributes: ['firebreak.policy.name'] },
   'firebreak.timeouts': { type: 'counter', unit: '{timeout}', attributes: ['firebreak.policy.name'] },
@@ -33,11 +34,11 @@ const TABLE: Record<string, { type: string; unit: string; attributes: string[]; 
 
 /** The values an enumerated attribute may take. */
 const BOUNDED: Record<string, readonly string[]> = {
-  'firebreak.policy.name': ['auth', 'search'],
+  'firebreak.policy.name': ['auth', 'search', 'pool'],
   'firebreak.circuit.state': ['closed', 'open', 'half-open', 'isolated'],
   'firebreak.circuit.previous_state': ['closed', 'open', 'half-open', 'isolated'],
   'firebreak.circuit.result': ['success', 'failure', 'rejected'],
-  'firebreak.bulkhead.reason': ['full', 'queue-timeout'],
+  'firebreak.bulkhead.reason': ['full', 'queue-timeout', 'shed'],
   'firebreak.retry.result': ['success_without_retry', 'success_with_retry', 'failure_without_retry', 'failure_with_retry'],
 };
 
@@ -87,8 +88,8 @@ describe('instrument (OpenTelemetry)', () => {
     expect(states(open)).toEqual([0, 1, 0, 0]);
     expect(states(end)).toEqual([1, 0, 0, 0]);
 
-    // Every instrument but the rate limiter's (not in this pipeline: see its own test).
-    expect([...end.metrics.keys()].sort()).toEqual(Object.keys(TABLE).filter((name) => !name.startsWith('firebreak.rate_limit.')).sort());
+    // Every instrument but the rate limiter's and the adaptive bulkhead's (not in this pipeline: see their own tests).
+    expect([...end.metrics.keys()].sort()).toEqual(Object.keys(TABLE).filter((name) => !name.startsWith('firebreak.rate_limit.') && name !== 'firebreak.concurrency.limit').sort());
     expectTable(end);
 
     const result = (value: string): number | undefined => at(end, 'firebreak.circuit.calls', { 'firebreak.circuit.result': value });
@@ -200,6 +201,24 @@ describe('instrument (OpenTelemetry)', () => {
     const [event] = traces.span('rejected').events;
     expect(event?.name).toBe('firebreak.rate_limit.rejected');
     expect(event?.attributes).toEqual({ 'firebreak.policy.name': 'search', 'firebreak.rate_limit.retry_after': 2 });
+  });
+
+  it('records an adaptive bulkhead: its learned limit, its level, and its rejections by reason (shed included)', async () => {
+    const metrics = new Metrics();
+    const pool = adaptiveBulkhead({ name: 'pool', initial: 1, min: 1, max: 10, queue: 0 });
+    instrument(pool, { meterProvider: metrics.provider });
+    let release = (): void => {};
+    const running = pool.execute(() => new Promise<string>((resolve) => (release = () => resolve('ran'))));
+    await expect(pool.execute(() => 'turned away')).rejects.toMatchObject({ code: 'ERR_BULKHEAD_REJECTED' });
+
+    const c = await metrics.collect();
+    expectTable(c);
+    const pooled = { 'firebreak.policy.name': 'pool' };
+    expect([c.value('firebreak.concurrency.limit', pooled), c.value('firebreak.bulkhead.active', pooled)]).toEqual([1, 1]);
+    const rejected = (reason: string): number | undefined => c.value('firebreak.bulkhead.rejections', { ...pooled, 'firebreak.bulkhead.reason': reason });
+    expect([rejected('full'), rejected('queue-timeout'), rejected('shed')]).toEqual([1, 0, 0]);
+    release();
+    expect(await running).toBe('ran');
   });
 
   it('remove() detaches: no more counts, no more observations, no span events; twice is harmless', async () => {
