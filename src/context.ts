@@ -90,6 +90,11 @@ export class Context implements CallContext {
     readonly onAbandon: AbandonHandler | undefined,
     /** The caller's signal, carried by every context of the call. */
     readonly callerSignal: AbortSignal | undefined,
+    /**
+     * False for a call whose function must not run more than once (`execute(fn, { repeatable:
+     * false })`): stages that repeat or duplicate attempts (retry, hedge) make only the first.
+     */
+    readonly repeatable = true,
   ) {
     this.#scope = scope;
   }
@@ -123,21 +128,21 @@ export class Context implements CallContext {
 
   /** The same call, as attempt number `attempt`. */
   withAttempt(attempt: number): Context {
-    return new Context(this.#scope, attempt, this.deadline, this.onAbandon, this.callerSignal);
+    return new Context(this.#scope, attempt, this.deadline, this.onAbandon, this.callerSignal, this.repeatable);
   }
 
   /** A nested scope that can be aborted on its own, ending at `deadline` at the latest. */
   withScope(deadline: number): Context {
-    return new Context(new AbortScope(this.scope, undefined), this.attempt, Math.min(deadline, this.deadline), this.onAbandon, this.callerSignal);
+    return new Context(new AbortScope(this.scope, undefined), this.attempt, Math.min(deadline, this.deadline), this.onAbandon, this.callerSignal, this.repeatable);
   }
 
   /** The same call, with `handler` told about work abandoned inside it. */
   withOnAbandon(handler: AbandonHandler): Context {
-    return new Context(this.#scope, this.attempt, this.deadline, handler, this.callerSignal);
+    return new Context(this.#scope, this.attempt, this.deadline, handler, this.callerSignal, this.repeatable);
   }
 
   /** The outermost context of a call made with `signal`. */
-  static root(signal: AbortSignal | undefined): Context {
-    return new Context(undefined, 1, Infinity, undefined, signal);
+  static root(signal: AbortSignal | undefined, repeatable = true): Context {
+    return new Context(undefined, 1, Infinity, undefined, signal, repeatable);
   }
 }

@@ -61,3 +61,6 @@ export type { LatencyOptions } from './chaos/latency.js';
 export type { ResultOptions } from './chaos/result.js';
 
 export { firebreak, type Firebreak, type FirebreakFallback, type FirebreakOptions } from './firebreak.js';
+
+// Keyed policies: one policy per key (origin, tenant, shard) with bounded memory.
+export { keyed, type KeyedEvictEvent, type KeyedEvictReason, type KeyedOptions, type KeyedPolicy, type KeyedStats } from './keyed/keyed.js';

@@ -75,6 +75,12 @@ export type Operation<T> = (ctx: CallContext) => T | PromiseLike<T>;
 export interface ExecuteOptions {
   /** The caller's signal: its abort rejects the call with `signal.reason` at once. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * False when running the function twice would be unsafe (a POST without an idempotency key, a
+   * request body that can be read only once): stages that repeat or duplicate attempts (retry,
+   * hedge) then make only the first. @default true
+   */
+  readonly repeatable?: boolean | undefined;
 }
 
 /**
@@ -169,19 +175,22 @@ export abstract class PolicyBase implements ObservablePolicy {
 
   #run<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     const signal = options?.signal;
-    if (signal === undefined) return this.invoke(Context.root(undefined), fn);
+    const repeatable = options?.repeatable !== false;
+    if (signal === undefined) return this.invoke(Context.root(undefined, repeatable), fn);
     if (signal.aborted) return Promise.reject(signal.reason);
-    return raceCallerAbort(this.invoke(Context.root(signal), fn), signal);
+    return raceCallerAbort(this.invoke(Context.root(signal, repeatable), fn), signal);
   }
 }
 
 /**
  * Runs `policy` on `fn` inside `ctx`. A policy that is not one of firebreak's own only gets
- * `execute`: it receives the call's signal, and `fn` keeps running in `ctx`.
+ * `execute`: it receives the call's signal (and `repeatable: false` when so), and `fn` keeps
+ * running in `ctx`.
  */
 export function invokePolicy<T>(policy: Policy<unknown>, ctx: Context, fn: Operation<T>): Promise<T> {
   if (policy instanceof PolicyBase) return policy.invoke(ctx, fn);
-  return policy.execute(() => fn(ctx), { signal: ctx.scope.canAbort ? ctx.signal : undefined }) as Promise<T>;
+  const signal = ctx.scope.canAbort ? ctx.signal : undefined;
+  return policy.execute(() => fn(ctx), ctx.repeatable ? { signal } : { signal, repeatable: false }) as Promise<T>;
 }
 
 /**
