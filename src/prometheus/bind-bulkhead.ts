@@ -17,6 +17,6 @@ export function bindBulkhead(bulkhead: BulkheadSource, metrics: Metrics, attachm
   attachment.add(bulkhead.onRejected((event) => void (event.reason === 'queue-timeout' ? queueTimeout : full).count++));
   attachment.add(bulkhead.onAdmitted((event) => wait.observe(event.waited / 1000)));
 
-  metrics.bulkheads.add(bulkhead);
+  metrics.bulkheads.set(bulkhead, attachment.labels(name));
   attachment.add(() => metrics.bulkheads.delete(bulkhead));
 }
