@@ -69,8 +69,13 @@ export interface FirebreakInterceptor extends Dispatcher.DispatcherComposeInterc
  * @param origin - the key, an origin such as `https://api.example.com`.
  * @example
  * ```ts
+ * import { firebreak, httpShouldHandle } from 'firebreak';
  * import { defaultPolicy, interceptor } from 'firebreak/undici';
- * const protect = interceptor({ policy: (origin) => (origin.endsWith('.internal') ? defaultPolicy(origin) : defaultPolicy(origin)) });
+ * // The default for every origin but one, which gets a bulkhead as well.
+ * const protect = interceptor({
+ *   policy: (origin) =>
+ *     origin === 'https://search.example' ? firebreak(origin, { circuitBreaker: { shouldHandle: httpShouldHandle }, bulkhead: { concurrency: 10 } }) : defaultPolicy(origin),
+ * });
  * ```
  */
 export function defaultPolicy(origin: string): Firebreak {
