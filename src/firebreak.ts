@@ -11,6 +11,7 @@ import { timeout, type TimeoutOptions, type TimeoutPolicy } from './timeout/time
 import type { RetryBudget } from './retry/budget.js';
 import { buildRetryStage, type FirebreakRetryOptions } from './retry/firebreak-stage.js';
 import type { RetryPolicy } from './retry/retry.js';
+import { rateLimiter, type RateLimiterOptions, type RateLimiterPolicy } from './rate-limiter/rate-limiter.js';
 
 /** Options of a stage inside {@link firebreak}: the policy's own options, less `name`. */
 type StageOptions<O> = Omit<O, 'name'>;
@@ -48,6 +49,8 @@ export interface FirebreakOptions<R = unknown> {
   readonly totalTimeout?: number | StageOptions<TimeoutOptions>;
   /** Retries inside the total timeout, with a retry budget (its own one unless `budget` is given). */
   readonly retry?: FirebreakRetryOptions;
+  /** Caps the rate of attempts sent to the dependency (retries included); over it, a fast-fail. */
+  readonly rateLimit?: StageOptions<RateLimiterOptions>;
   /** Stops calling a dependency that keeps failing; inside the retries, so each attempt is judged. */
   readonly circuitBreaker?: StageOptions<CircuitBreakerOptions>;
   /** Bounds the calls running against the dependency at once, with a bounded queue. */
@@ -73,6 +76,7 @@ export interface Firebreak<R = never> extends Pipeline<R> {
   readonly retry: RetryPolicy | undefined;
   /** The retry stage's budget. */
   readonly budget: RetryBudget | undefined;
+  readonly rateLimit: RateLimiterPolicy | undefined;
   readonly circuitBreaker: CircuitBreakerPolicy | undefined;
   readonly bulkhead: BulkheadPolicy | undefined;
   readonly attemptTimeout: TimeoutPolicy | undefined;
@@ -91,6 +95,7 @@ const STAGES: readonly StageDefinition[] = [
   { key: 'fallback', build: buildFallback },
   { key: 'totalTimeout', build: (name, option) => timeout(named('totalTimeout', name, timeoutOptions(option))) },
   { key: 'retry', build: buildRetryStage },
+  { key: 'rateLimit', build: (name, option) => rateLimiter(named('rateLimit', name, option)) },
   { key: 'circuitBreaker', build: (name, option) => circuitBreaker(named('circuitBreaker', name, option)) },
   { key: 'bulkhead', build: (name, option) => bulkhead(named('bulkhead', name, option)) },
   { key: 'attemptTimeout', build: (name, option) => timeout(named('attemptTimeout', name, timeoutOptions(option))) },

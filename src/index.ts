@@ -64,5 +64,9 @@ export type { ResultOptions } from './chaos/result.js';
 
 export { firebreak, type Firebreak, type FirebreakFallback, type FirebreakOptions } from './firebreak.js';
 
+// The remaining policies (issue 18): hedging, rate limiting, adaptive throttling.
+export { rateLimiter, type RateLimitAdmittedEvent, type RateLimitedEvent, type RateLimiterOptions, type RateLimiterPolicy, type RateLimiterStats } from './rate-limiter/rate-limiter.js';
+export { RateLimitedError } from './errors/rate-limited-error.js';
+
 // Keyed policies: one policy per key (origin, tenant, shard) with bounded memory.
 export { keyed, type KeyedEvictEvent, type KeyedEvictReason, type KeyedOptions, type KeyedPolicy, type KeyedStats } from './keyed/keyed.js';
