@@ -22,6 +22,8 @@ import { isRepeatable } from './repeatable.js';
  * ```
  */
 export interface InterceptorOptions {
+  /** Name of the keyed policies, for metrics (`firebreak_keyed_overflows_total`). @default 'undici' */
+  readonly name?: string;
   /**
    * Builds the policy of one key (by default, one origin such as `https://api.example.com`). Judge
    * outcomes with `httpShouldHandle` (or your own): a policy sees each response head, with
@@ -130,11 +132,11 @@ function originOf(opts: Dispatcher.DispatchOptions): string | null {
  * ```
  */
 export function interceptor(options?: InterceptorOptions): FirebreakInterceptor {
-  const read = new OptionReader('interceptor', options, ['policy', 'key', 'maxKeys', 'idleTtl', 'clock']);
+  const read = new OptionReader('interceptor', options, ['name', 'policy', 'key', 'maxKeys', 'idleTtl', 'clock']);
   const build = read.optionalFunction<(key: string) => Policy<unknown>>('policy') ?? defaultPolicy;
   const keyOf = read.optionalFunction<(opts: Dispatcher.DispatchOptions) => string | null>('key') ?? originOf;
   const policies = keyed(build, {
-    name: 'undici',
+    name: read.string('name', 'undici'),
     maxKeys: read.integer('maxKeys', 1000, 1),
     idleTtl: read.duration('idleTtl', 600_000, { min: 1, allowInfinity: true }),
     clock: read.clock(),

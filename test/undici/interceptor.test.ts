@@ -13,6 +13,8 @@ import {
   TimeoutError,
   type RetryEvent,
 } from '../../src/index.js';
+import { Registry } from 'prom-client';
+import { instrument } from '../../src/prometheus/index.js';
 import { interceptor, type InterceptorOptions } from '../../src/undici/index.js';
 import { deferred } from '../helpers/async.js';
 import { routes, startServer, type TestServer } from './servers.js';
@@ -244,6 +246,23 @@ describe(`firebreak/undici with undici ${undiciMajor}`, () => {
       expect(error).toBeInstanceOf(CircuitOpenError);
       expect(seen).toEqual(['start:function', 'error:function:function:false']);
       expect(server.hitsOf('GET /ok?raw')).toBe(0);
+    } finally {
+      await agent.destroy();
+    }
+  });
+
+  it('shows each origin\'s series, labelled with its key, until the origin is dropped', async () => {
+    const registry = new Registry();
+    const { protect, agent } = protectedAgent({ name: 'outbound', maxKeys: 1 });
+    instrument(protect.policies, { registry });
+    try {
+      await (await undici.request(`${server.origin}/ok?metrics`, { dispatcher: agent })).body.dump();
+      const exposition = await registry.metrics();
+      expect(exposition).toContain(`firebreak_circuit_state{name="${server.origin}",key="${server.origin}",state="closed"} 1`);
+      await (await undici.request(`${other.origin}/ok?metrics`, { dispatcher: agent })).body.dump();
+      const after = await registry.metrics();
+      expect(after).not.toContain(`key="${server.origin}"`);
+      expect(after).toContain(`key="${other.origin}"`);
     } finally {
       await agent.destroy();
     }
