@@ -51,6 +51,24 @@ describe(`firebreak/undici with undici ${undiciMajor}`, () => {
     expect(dispatch.length).toBe(2);
   });
 
+  it('is the outermost when composed last: an interceptor before it sees every attempt', async () => {
+    const seen: string[] = [];
+    const recorder = (dispatch: Parameters<ReturnType<typeof interceptor>>[0]) =>
+      function record(opts: Parameters<typeof dispatch>[0], handler: Parameters<typeof dispatch>[1]): boolean {
+        seen.push(String(opts.path));
+        return dispatch(opts, handler);
+      };
+    const agent = new undici.Agent().compose(recorder, interceptor({ policy: retrying }));
+    try {
+      const response = await undici.request(`${server.origin}/flaky?order`, { dispatcher: agent });
+      expect(response.statusCode).toBe(200);
+      await response.body.dump();
+      expect(seen).toEqual(['/flaky?order', '/flaky?order']);
+    } finally {
+      await agent.destroy();
+    }
+  });
+
   it('passes healthy requests and bodies through undici.request and undici.fetch', async () => {
     const { protect, agent } = protectedAgent();
     try {
