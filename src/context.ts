@@ -93,8 +93,9 @@ export class Context implements CallContext {
     /**
      * False for a call whose function must not run more than once (`execute(fn, { repeatable:
      * false })`): stages that repeat or duplicate attempts (retry, hedge) make only the first.
+     * Required, so that a stage making contexts of its own cannot drop it by leaving it out.
      */
-    readonly repeatable = true,
+    readonly repeatable: boolean,
   ) {
     this.#scope = scope;
   }

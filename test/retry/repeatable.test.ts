@@ -29,8 +29,8 @@ describe('retry of a call that is not repeatable', () => {
     expect(settled).toEqual([{ ok: true, failed: true, attempts: 1 }]);
   });
 
-  it('reaches the retry stage of firebreak()', async () => {
-    const policy = firebreak('dep', { retry: { maxAttempts: 5, backoff: constant(0) }, attemptTimeout: 1_000 });
+  it('reaches the retry stage of firebreak() through the total timeout around it', async () => {
+    const policy = firebreak('dep', { totalTimeout: 5_000, retry: { maxAttempts: 5, backoff: constant(0) }, attemptTimeout: 1_000 });
     let attempts = 0;
     await expect(policy.execute(() => Promise.reject(new Error(`attempt ${++attempts}`)), { repeatable: false })).rejects.toThrow('attempt 1');
   });
