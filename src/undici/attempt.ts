@@ -150,8 +150,9 @@ export class Attempt implements Dispatcher.DispatchHandler {
     this.#state = 'held';
     this.rawHeaders = controller.rawHeaders ?? null;
     controller.pause();
-    const ctx = this.ctx;
-    if (ctx instanceof Context) ctx.abandon(new Promise<void>((resolve) => (this.#endBody = resolve)));
+    // Read by its member, not by class: a context from another copy of firebreak counts too.
+    const abandon = (this.ctx as Partial<Pick<Context, 'abandon'>>).abandon;
+    if (typeof abandon === 'function') abandon.call(this.ctx, new Promise<void>((resolve) => (this.#endBody = resolve)));
     this.#resolve(new ResponseHead(this, statusCode, headers, statusMessage ?? '', () => this.#drop(DROPPED)));
   }
 
