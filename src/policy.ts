@@ -1,4 +1,5 @@
 import { stopWaiting, whenAborted } from './abort-listeners.js';
+import type { Priority } from './adaptive/priority.js';
 import { Context } from './context.js';
 import { EventList, type Subscribe, type Unsubscribe } from './events.js';
 
@@ -19,6 +20,8 @@ export interface CallContext {
   readonly attempt: number;
   /** Clock time (ms) by which the whole call must end; `Infinity` if none. */
   readonly deadline: number;
+  /** The priority given to `execute(fn, { priority })`; `undefined` when none was given. */
+  readonly priority?: Priority | undefined;
 }
 
 /**
@@ -76,6 +79,8 @@ export type Operation<T> = (ctx: CallContext) => T | PromiseLike<T>;
 export interface ExecuteOptions {
   /** The caller's signal: its abort rejects the call with `signal.reason` at once. */
   readonly signal?: AbortSignal | undefined;
+  /** How much this call matters, seen by every stage as `ctx.priority` (adaptive bulkheads shed by it). */
+  readonly priority?: Priority | undefined;
   /**
    * False when running the function twice would be unsafe (a POST without an idempotency key, a
    * request body that can be read only once): stages that repeat or duplicate attempts (retry,
@@ -177,21 +182,21 @@ export abstract class PolicyBase implements ObservablePolicy {
   #run<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     const signal = options?.signal;
     const repeatable = options?.repeatable !== false;
-    if (signal === undefined) return this.invoke(Context.root(undefined, repeatable), fn);
+    if (signal === undefined) return this.invoke(Context.root(undefined, options?.priority, repeatable), fn);
     if (signal.aborted) return Promise.reject(signal.reason);
-    return raceCallerAbort(this.invoke(Context.root(signal, repeatable), fn), signal);
+    return raceCallerAbort(this.invoke(Context.root(signal, options?.priority, repeatable), fn), signal);
   }
 }
 
 /**
  * Runs `policy` on `fn` inside `ctx`. A policy that is not one of firebreak's own only gets
- * `execute`: it receives the call's signal (and `repeatable: false` when so), and `fn` keeps
+ * `execute`: it receives the call's signal and priority (and `repeatable: false` when so), and `fn` keeps
  * running in `ctx`.
  */
 export function invokePolicy<T>(policy: Policy<unknown>, ctx: Context, fn: Operation<T>): Promise<T> {
   if (policy instanceof PolicyBase) return policy.invoke(ctx, fn);
-  const signal = ctx.scope.canAbort ? ctx.signal : undefined;
-  return policy.execute(() => fn(ctx), ctx.repeatable ? { signal } : { signal, repeatable: false }) as Promise<T>;
+  const options = { signal: ctx.scope.canAbort ? ctx.signal : undefined, priority: ctx.priority };
+  return policy.execute(() => fn(ctx), ctx.repeatable ? options : { ...options, repeatable: false }) as Promise<T>;
 }
 
 /**

@@ -54,6 +54,7 @@ export class Metrics {
   readonly bulkheadActive: Gauge;
   readonly bulkheadQueued: Gauge;
   readonly bulkheadConcurrency: Gauge;
+  readonly concurrencyLimit: Gauge;
   readonly bulkheadRejections: TallyFamily<string>;
   readonly bulkheadQueueWait: LocalHistogram;
   readonly timeouts: TallyFamily<string>;
@@ -84,6 +85,9 @@ export class Metrics {
     });
     this.bulkheadConcurrency = make.gauge('bulkheadConcurrency', (gauge) => {
       for (const [bulkhead, labels] of this.bulkheads) gauge.set(labels, bulkhead.concurrency);
+    });
+    this.concurrencyLimit = make.gauge('concurrencyLimit', (gauge) => {
+      for (const [bulkhead, labels] of this.bulkheads) if (bulkhead.stats.limit !== undefined) gauge.set(labels, bulkhead.stats.limit);
     });
     this.bulkheadRejections = make.counter('bulkheadRejections');
     this.bulkheadQueueWait = make.histogram('bulkheadQueueWait');
