@@ -1,4 +1,5 @@
 import type { Subscribe } from '../events.js';
+import { OBSERVE_ENTRIES, type KeyedEntryObserver } from '../keyed/keyed.js';
 import type { CircuitStateLabel } from './metric-definitions.js';
 
 /**
@@ -69,6 +70,13 @@ export interface RateLimitSource {
   readonly onAdmitted: Subscribe<{ readonly waited: number }>;
 }
 
+/** A keyed policy: its entries, reported through a symbol-keyed method, and its overflows. */
+export interface KeyedSource {
+  readonly name: string;
+  readonly stats: { readonly overflows: number };
+  readonly [OBSERVE_ENTRIES]: (observer: KeyedEntryObserver) => () => void;
+}
+
 /** Something made of policies: a pipeline or a `firebreak()` result. */
 export interface CompositeSource {
   readonly policies: readonly unknown[];
@@ -126,6 +134,11 @@ export function isBudgetSource(value: unknown): value is BudgetSource {
 /** Whether `value` is a rate limiter. */
 export function isRateLimitSource(value: unknown): value is RateLimitSource {
   return named(value) && typeof value.rate === 'number' && functions(value, 'onRejected', 'onAdmitted');
+}
+
+/** Whether `value` is a keyed policy (from this copy of the package or another). */
+export function isKeyedSource(value: unknown): value is KeyedSource {
+  return named(value) && typeof (value as { [OBSERVE_ENTRIES]?: unknown })[OBSERVE_ENTRIES] === 'function' && isBag(value.stats);
 }
 
 /** Whether `value` is made of policies. */

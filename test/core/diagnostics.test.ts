@@ -2,7 +2,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANNEL_NAMES } from '../../src/diagnostics.js';
-import { adaptiveBulkhead, type DiagnosticsMessage, type Policy } from '../../src/index.js';
+import { adaptiveBulkhead, keyed, timeout, type DiagnosticsMessage, type Policy } from '../../src/index.js';
 import { walk } from '../../src/prometheus/walk.js';
 import { runScriptedSequence } from '../prometheus/scripted-sequence.js';
 
@@ -98,5 +98,16 @@ describe('diagnostics_channel', () => {
       [true, 'admitted', { waited: 0 }],
       [true, 'rejected', { reason: 'full' }],
     ]);
+  });
+
+  it('publishes a keyed policy\'s evictions on firebreak:keyed', () => {
+    const messages: DiagnosticsMessage[] = [];
+    const listener = (message: unknown): void => void messages.push(message as DiagnosticsMessage);
+    subscribe('firebreak:keyed', listener);
+    subscribed.push(['firebreak:keyed', listener]);
+    const perOrigin = keyed(() => timeout(1_000), { name: 'origins', maxKeys: 1 });
+    const first = perOrigin.get('a');
+    perOrigin.get('b');
+    expect(messages.map((m) => [m.policy === perOrigin, m.name, m.type, m.event])).toEqual([[true, 'origins', 'evict', { key: 'a', reason: 'capacity', policy: first }]]);
   });
 });

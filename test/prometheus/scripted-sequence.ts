@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { expect } from 'vitest';
-import { constant, firebreak, manualClock, type CallContext, type Policy } from '../../src/index.js';
+import { circuitBreaker, constant, firebreak, keyed, manualClock, type CallContext, type KeyedPolicy, type Policy } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
 import { deferred } from '../helpers/async.js';
 import { Scrape } from './read-metrics.js';
@@ -17,6 +17,7 @@ export function scriptedSequence(registry: Registry): Promise<{ full: Scrape; op
   return runScriptedSequence(
     (policy) => instrument(policy, { registry }),
     () => Scrape.of(registry),
+    (policy) => instrument(policy, { registry }),
   );
 }
 
@@ -24,9 +25,13 @@ export function scriptedSequence(registry: Registry): Promise<{ full: Scrape; op
  * One dependency behind every stage, driven through a scripted sequence: fill the bulkhead,
  * time out and retry, exhaust the retry budget, open the circuit, fall back, and recover.
  * `attach` instruments the policy; `read` reads the metrics when the bulkhead is full, when the
- * circuit is open, and at the end.
+ * circuit is open, and at the end; with `attachKeyed`, a keyed policy overflows at the end.
  */
-export async function runScriptedSequence<S>(attach: (policy: Policy<unknown>) => void, read: () => Promise<S>): Promise<{ full: S; open: S; atTheEnd: S }> {
+export async function runScriptedSequence<S>(
+  attach: (policy: Policy<unknown>) => void,
+  read: () => Promise<S>,
+  attachKeyed?: (policy: KeyedPolicy<Policy<unknown>>) => void,
+): Promise<{ full: S; open: S; atTheEnd: S }> {
   const clock = manualClock();
   const auth = firebreak('auth', {
     fallback: 'cached',
@@ -68,6 +73,14 @@ export async function runScriptedSequence<S>(attach: (policy: Policy<unknown>) =
   // 7. After openFor, a probe succeeds and closes the circuit.
   await clock.advanceAsync(1_000);
   expect(await auth.execute(() => 'probe')).toBe('probe');
+
+  // 8. A keyed policy whose one kept key holds an isolated breaker: a call for a new key overflows.
+  if (attachKeyed) {
+    const perTenant = keyed(() => circuitBreaker({ name: 'tenant', clock }), { name: 'tenants', maxKeys: 1, clock });
+    attachKeyed(perTenant);
+    perTenant.get('a').isolate();
+    expect(await perTenant.execute('b', () => 'overflow')).toBe('overflow');
+  }
   return { full, open, atTheEnd: await read() };
 }
 
