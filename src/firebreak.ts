@@ -145,7 +145,7 @@ function buildStage(key: StageKey, build: () => Policy<unknown>): Policy<unknown
   } catch (error) {
     if (!(error instanceof InvalidOptionError) || error.factory === 'firebreak') throw error;
     const option = error.option === 'options' ? key : `${key}.${error.option}`;
-    throw new InvalidOptionError('firebreak', option, error.expected, error.value);
+    throw new InvalidOptionError('firebreak', option, error.expected, error.value, error.problem);
   }
 }
 
@@ -158,7 +158,11 @@ function named(key: StageKey, name: string, option: unknown): never {
 }
 
 function timeoutOptions(option: unknown): unknown {
-  return typeof option === 'number' ? { duration: option } : option;
+  if (typeof option === 'number') return { duration: option };
+  if (typeof option !== 'object' || option === null || Array.isArray(option)) {
+    throw new InvalidOptionError('timeout', 'options', 'a number of milliseconds (the duration) or an object of options', option);
+  }
+  return option;
 }
 
 function buildFallback(name: string, option: unknown): Policy<unknown> {

@@ -305,10 +305,12 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
 export function bulkhead(options: BulkheadOptions): BulkheadPolicy {
   const read = new OptionReader('bulkhead', options, ['name', 'concurrency', 'queue', 'queueTimeout', 'clock']);
   if (!read.has('concurrency')) read.fail('concurrency', 'an integer >= 1');
+  const queue = read.integer('queue', 0, 0);
+  if (queue === 0 && read.has('queueTimeout') && read.raw('queueTimeout') !== Infinity) read.fail('queueTimeout', 'left out with `queue: 0` (no caller waits: give `queue` a size to use it)');
   return new Bulkhead(
     read.string('name', 'bulkhead'),
     read.integer('concurrency', 1, 1),
-    read.integer('queue', 0, 0),
+    queue,
     read.duration('queueTimeout', Infinity, { allowInfinity: true }),
     read.clock(),
   );
