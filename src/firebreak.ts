@@ -37,7 +37,7 @@ export type FirebreakFallback<R = unknown> =
  * @example
  * ```ts
  * import { firebreak, type FirebreakOptions } from 'firebreak';
- * const options: FirebreakOptions = { fallback: null, totalTimeout: 2_000, attemptTimeout: 500 };
+ * const options: FirebreakOptions = { fallback: { user: 'guest' }, totalTimeout: 2_000, attemptTimeout: 500 };
  * const auth = firebreak('auth', options);
  * ```
  */
@@ -124,7 +124,7 @@ class FirebreakPolicy extends PolicyBase {
  * @example
  * ```ts
  * import { firebreak } from 'firebreak';
- * const auth = firebreak('auth', { fallback: null, totalTimeout: 1_000, attemptTimeout: 300 });
+ * const auth = firebreak('auth', { fallback: () => new Response('{"user":"guest"}'), totalTimeout: 1_000, attemptTimeout: 300 });
  * const user = await auth.execute((ctx) => fetch('http://127.0.0.1:8080/verify', { signal: ctx.signal }));
  * ```
  */
