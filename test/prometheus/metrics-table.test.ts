@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { scriptedSequence } from './scripted-sequence.js';
 
-/** DESIGN.md section 5, the public API: every metric, its type and its labels. */
+/** The public API, as docs/architecture.md lists it: every metric, its type and its labels. */
 const TABLE: Record<string, { type: string; labels: string[] }> = {
   firebreak_circuit_state: { type: 'gauge', labels: ['name', 'state'] },
   firebreak_circuit_calls_total: { type: 'counter', labels: ['name', 'result'] },
