@@ -24,13 +24,26 @@ import { runOnce } from './run.js';
 import { phaseTimes, scenario, totalRate } from './scenario.js';
 import type { RunMode } from './services/contracts.js';
 import { renderSvg } from './svg.js';
+import { clearScrapeTargets } from './scrape-target.js';
 import { renderTable } from './table.js';
 
-const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, svg: { type: 'string' }, help: { type: 'boolean', default: false } },
-});
+const USAGE = 'usage: npm run demo -- [--quick] [--json FILE] [--svg FILE]';
+
+function readArgs(): { quick: boolean; json?: string | undefined; svg?: string | undefined; help: boolean } {
+  try {
+    return parseArgs({
+      options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, svg: { type: 'string' }, help: { type: 'boolean', default: false } },
+    }).values;
+  } catch (error) {
+    // parseArgs says what is wrong (an unknown option, a missing value) in its message: no stack.
+    console.error(`demo: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const args = readArgs();
 if (args.help) {
-  console.log('usage: npm run demo -- [--quick] [--json FILE] [--svg FILE]');
+  console.log(USAGE);
   process.exit(0);
 }
 
@@ -48,7 +61,10 @@ const group = new ProcessGroup(
 );
 const svgPath = resolve(args.svg ?? fileURLToPath(new URL('../../.tmp/cascade-timeline.svg', import.meta.url)));
 
-process.on('exit', () => group.killAllNow());
+process.on('exit', () => {
+  group.killAllNow();
+  clearScrapeTargets();
+});
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

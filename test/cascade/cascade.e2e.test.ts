@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +12,13 @@ describe('npm run demo -- --quick: the auth outage, naive and protected, with re
   let report: DemoReport;
   let output = '';
   let code: number | null;
+  const targetsFile = join(dir, 'targets.json');
+  let targets: { targets: string[]; labels: { service: string } }[] = [];
 
   beforeAll(async () => {
-    const demo = startDemo(['--quick', '--json', join(dir, 'report.json'), '--svg', join(dir, 'timeline.svg')]);
+    const demo = startDemo(['--quick', '--json', join(dir, 'report.json'), '--svg', join(dir, 'timeline.svg')], targetsFile);
+    await demo.waitFor(/\[protected\] steady/);
+    targets = JSON.parse(readFileSync(targetsFile, 'utf8')) as typeof targets;
     code = await demo.exited;
     output = demo.output();
     report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as DemoReport;
@@ -49,6 +53,12 @@ describe('npm run demo -- --quick: the auth outage, naive and protected, with re
   // The bounds below judge shapes with room for a busy machine: with two CPU burners, a stall of
   // the load generator or the services makes every request of that second late (seen: a steady
   // phase at 87 %), while the effects measured here are far larger than that.
+  it('tells Prometheus to scrape the protected gateway and the services that call auth, and takes the targets back on exit', () => {
+    expect(targets.map((group) => group.labels.service).sort()).toEqual(['gateway', ...endpoints(true)].map((name) => name.replace('/', '')).sort());
+    for (const group of targets) expect(group.targets).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+$/)]);
+    expect(existsSync(targetsFile)).toBe(false);
+  });
+
   it('serves nearly everything in both runs before the outage', () => {
     for (const run of [report.runs.naive, report.runs.protected]) {
       for (const figures of Object.values(run.phases.steady.endpoints)) expect(figures.successRate).toBeGreaterThanOrEqual(0.75);

@@ -144,3 +144,14 @@ describe('the gateway of the demo', () => {
     expect(text).toMatch(/^firebreak_circuit_state\{name="orders",state="closed"\} 1$/m);
   });
 });
+
+describe('the metrics of the services that call auth', () => {
+  it('a protected service serves its auth protection at /metrics: the breaker, the retry budget and the token-cache fallback', async () => {
+    const text = await (await fetch(`${guarded}metrics`)).text();
+    expect(text).toMatch(/^firebreak_circuit_state\{name="auth",state="closed"\} 1$/m);
+    expect(text).toMatch(/^firebreak_retry_budget_available\{name="auth"\} \d+/m);
+    // The tests above made auth hang and fail while users with a cached token kept being served.
+    const fallbacks = /^firebreak_fallbacks_total\{name="auth"\} (\d+)$/m.exec(text);
+    expect(Number(fallbacks?.[1])).toBeGreaterThan(0);
+  });
+});
