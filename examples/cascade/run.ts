@@ -11,6 +11,8 @@ import { planTraffic } from './traffic.js';
 /** What one run measured: every request's sample, and the calls that reached auth per phase. */
 export interface RunResult {
   readonly samples: Sample[];
+  /** How late the load generator sent its requests (p99, ms). */
+  readonly loadLagP99Ms: number;
   readonly authCalls: Record<PhaseName, number>;
 }
 
@@ -105,7 +107,7 @@ export async function runOnce(mode: RunMode, s: Scenario, group: ProcessGroup, w
       counted = now;
     }
     const samples = await load.done;
-    return { samples, authCalls };
+    return { samples, authCalls, loadLagP99Ms: load.lagP99Ms() };
   } finally {
     clearInterval(show);
     await group.stopAll();

@@ -7,6 +7,13 @@ import { servicePids, startDemo, stillRunning } from './demo-process.js';
 
 const PHASES: PhaseName[] = ['steady', 'outage', 'recovered'];
 
+/**
+ * A run whose load generator sent its requests later than this (p99, ms) measured a machine too
+ * busy to run ten processes at 150 requests a second (seen with a load average of 21 on two
+ * cores), not the services: the demo is run again, once.
+ */
+const BUSY_LAG_MS = 200;
+
 describe('npm run demo -- --quick: the auth outage, naive and protected, with real processes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'firebreak-cascade-'));
   let report: DemoReport;
@@ -15,14 +22,19 @@ describe('npm run demo -- --quick: the auth outage, naive and protected, with re
   const targetsFile = join(dir, 'targets.json');
   let targets: { targets: string[]; labels: { service: string } }[] = [];
 
+  const lag = (): number => Math.max(report.runs.naive.loadLagP99Ms, report.runs.protected.loadLagP99Ms);
+
   beforeAll(async () => {
-    const demo = startDemo(['--quick', '--json', join(dir, 'report.json'), '--svg', join(dir, 'timeline.svg')], targetsFile);
-    await demo.waitFor(/\[protected\] steady/);
-    targets = JSON.parse(readFileSync(targetsFile, 'utf8')) as typeof targets;
-    code = await demo.exited;
-    output = demo.output();
-    report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as DemoReport;
-  }, 90_000);
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const demo = startDemo(['--quick', '--json', join(dir, 'report.json'), '--svg', join(dir, 'timeline.svg')], targetsFile);
+      await demo.waitFor(/\[protected\] steady/);
+      targets = JSON.parse(readFileSync(targetsFile, 'utf8')) as typeof targets;
+      code = await demo.exited;
+      output = demo.output();
+      report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as DemoReport;
+      if (code !== 0 || lag() <= BUSY_LAG_MS) break;
+    }
+  }, 240_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -53,6 +65,10 @@ describe('npm run demo -- --quick: the auth outage, naive and protected, with re
   // The bounds below judge shapes with room for a busy machine: with two CPU burners, a stall of
   // the load generator or the services makes every request of that second late (seen: a steady
   // phase at 87 %), while the effects measured here are far larger than that.
+  it(`ran on a machine that kept up with the load (its generator at most ${BUSY_LAG_MS} ms late, p99), so that the figures describe the services`, () => {
+    expect(lag(), 'the machine was too busy to judge the demo, twice').toBeLessThanOrEqual(BUSY_LAG_MS);
+  });
+
   it('tells Prometheus to scrape the protected gateway and the services that call auth, and takes the targets back on exit', () => {
     expect(targets.map((group) => group.labels.service).sort()).toEqual(['gateway', ...endpoints(true)].map((name) => name.replace('/', '')).sort());
     for (const group of targets) expect(group.targets).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+$/)]);

@@ -7,7 +7,7 @@ const PHASES: PhaseName[] = ['steady', 'outage', 'recovered'];
 function run(degraded: number): DemoRun {
   const figures = { needsAuth: true, requests: 100, ok: 80, degraded, successRate: 0.8, p50Ms: 12, p99Ms: 600 };
   const phase = { endpoints: { '/profile': figures }, authCalls: 10, authCallsPerRequest: 0.1 };
-  return { phases: { steady: phase, outage: phase, recovered: phase }, recoverySeconds: 0.3, timeline: [] };
+  return { phases: { steady: phase, outage: phase, recovered: phase }, recoverySeconds: 0.3, timeline: [], loadLagP99Ms: 3 };
 }
 
 describe('the demo table', () => {
