@@ -1,3 +1,4 @@
+import { adaptiveBulkhead, type AdaptiveBulkheadOptions } from './adaptive/adaptive-bulkhead.js';
 import { bulkhead, type BulkheadOptions, type BulkheadPolicy } from './bulkhead/bulkhead.js';
 import { circuitBreaker, type CircuitBreakerPolicy } from './circuit-breaker/circuit-breaker.js';
 import type { CircuitBreakerOptions } from './circuit-breaker/options.js';
@@ -11,6 +12,7 @@ import { timeout, type TimeoutOptions, type TimeoutPolicy } from './timeout/time
 import type { RetryBudget } from './retry/budget.js';
 import { buildRetryStage, type FirebreakRetryOptions } from './retry/firebreak-stage.js';
 import type { RetryPolicy } from './retry/retry.js';
+import { rateLimiter, type RateLimiterOptions, type RateLimiterPolicy } from './rate-limiter/rate-limiter.js';
 
 /** Options of a stage inside {@link firebreak}: the policy's own options, less `name`. */
 type StageOptions<O> = Omit<O, 'name'>;
@@ -48,10 +50,15 @@ export interface FirebreakOptions<R = unknown> {
   readonly totalTimeout?: number | StageOptions<TimeoutOptions>;
   /** Retries inside the total timeout, with a retry budget (its own one unless `budget` is given). */
   readonly retry?: FirebreakRetryOptions;
+  /** Caps the rate of attempts sent to the dependency (retries included); over it, a fast-fail. */
+  readonly rateLimit?: StageOptions<RateLimiterOptions>;
   /** Stops calling a dependency that keeps failing; inside the retries, so each attempt is judged. */
   readonly circuitBreaker?: StageOptions<CircuitBreakerOptions>;
-  /** Bounds the calls running against the dependency at once, with a bounded queue. */
-  readonly bulkhead?: StageOptions<BulkheadOptions>;
+  /**
+   * Bounds the calls running against the dependency at once, with a bounded queue: a static
+   * limit, or one learned from latency with `{ adaptive: { ... } }` (see `adaptiveBulkhead`).
+   */
+  readonly bulkhead?: StageOptions<BulkheadOptions> | { readonly adaptive: StageOptions<AdaptiveBulkheadOptions> };
   /** Innermost: a limit on each attempt. */
   readonly attemptTimeout?: number | StageOptions<TimeoutOptions>;
 }
@@ -73,6 +80,7 @@ export interface Firebreak<R = never> extends Pipeline<R> {
   readonly retry: RetryPolicy | undefined;
   /** The retry stage's budget. */
   readonly budget: RetryBudget | undefined;
+  readonly rateLimit: RateLimiterPolicy | undefined;
   readonly circuitBreaker: CircuitBreakerPolicy | undefined;
   readonly bulkhead: BulkheadPolicy | undefined;
   readonly attemptTimeout: TimeoutPolicy | undefined;
@@ -91,8 +99,9 @@ const STAGES: readonly StageDefinition[] = [
   { key: 'fallback', build: buildFallback },
   { key: 'totalTimeout', build: (name, option) => timeout(named('totalTimeout', name, timeoutOptions(option))) },
   { key: 'retry', build: buildRetryStage },
+  { key: 'rateLimit', build: (name, option) => rateLimiter(named('rateLimit', name, option)) },
   { key: 'circuitBreaker', build: (name, option) => circuitBreaker(named('circuitBreaker', name, option)) },
-  { key: 'bulkhead', build: (name, option) => bulkhead(named('bulkhead', name, option)) },
+  { key: 'bulkhead', build: buildBulkhead },
   { key: 'attemptTimeout', build: (name, option) => timeout(named('attemptTimeout', name, timeoutOptions(option))) },
 ];
 
@@ -149,7 +158,7 @@ function buildStage(key: StageKey, build: () => Policy<unknown>): Policy<unknown
   }
 }
 
-function named(key: StageKey, name: string, option: unknown): never {
+function named(key: string, name: string, option: unknown): never {
   if (typeof option !== 'object' || option === null || Array.isArray(option)) {
     throw new InvalidOptionError('firebreak', key, 'an object of options', option);
   }
@@ -163,6 +172,22 @@ function timeoutOptions(option: unknown): unknown {
     throw new InvalidOptionError('timeout', 'options', 'a number of milliseconds (the duration) or an object of options', option);
   }
   return option;
+}
+
+function buildBulkhead(name: string, option: unknown): Policy<unknown> {
+  if (typeof option === 'object' && option !== null && 'adaptive' in option) {
+    const { adaptive, ...rest } = option;
+    if (Object.keys(rest).length > 0) {
+      throw new InvalidOptionError('firebreak', 'bulkhead', 'either static options or { adaptive: { ... } } alone', option);
+    }
+    try {
+      return adaptiveBulkhead(named('bulkhead.adaptive', name, adaptive));
+    } catch (error) {
+      if (!(error instanceof InvalidOptionError) || error.factory === 'firebreak') throw error;
+      throw new InvalidOptionError(error.factory, error.option === 'options' ? 'adaptive' : `adaptive.${error.option}`, error.expected, error.value);
+    }
+  }
+  return bulkhead(named('bulkhead', name, option));
 }
 
 function buildFallback(name: string, option: unknown): Policy<unknown> {
