@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bulkhead, chaos, circuitBreaker, constant, exponential, firebreak, InvalidOptionError, pipeline, retry, timeout } from '../../src/index.js';
+import { adaptiveBulkhead, bulkhead, chaos, circuitBreaker, constant, exponential, firebreak, InvalidOptionError, pipeline, retry, timeout } from '../../src/index.js';
 
 /** Calls `build` with options as plain JavaScript may pass them, past the types. */
 function refused(build: () => unknown): InvalidOptionError {
@@ -49,6 +49,8 @@ describe('options that plain JavaScript users get wrong are refused at the facto
     );
     expect(refused(() => bulkhead({ concurrency: 2, queue: 0, queueTimeout: 100 }))).toMatchObject({ option: 'queueTimeout' });
     expect(() => bulkhead({ concurrency: 2, queue: 1, queueTimeout: 100 })).not.toThrow();
+    expect(refused(() => adaptiveBulkhead({ queueTimeout: 100 }))).toMatchObject({ factory: 'adaptiveBulkhead', option: 'queueTimeout' });
+    expect(() => adaptiveBulkhead({ queue: 4, queueTimeout: 100 })).not.toThrow();
   });
 
   it('openFor: null and window: null are refused like every other null', () => {
