@@ -93,5 +93,6 @@ describe('bulkhead at volume', () => {
     expect(clock.pendingTimers).toBe(0);
     expect(signals.filter((signal) => getEventListeners(signal, 'abort').length > 0)).toEqual([]);
     for (const [outcome, count] of Object.entries(counts)) expect(count, `some calls ended ${outcome}`).toBeGreaterThan(100);
-  });
+    // A time limit for a machine many times busier than two CPU burners: the test judges residue, not speed.
+  }, 90_000);
 });
