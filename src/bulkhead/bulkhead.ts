@@ -6,6 +6,7 @@ import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
 import { admission, release } from './admission.js';
+import { readQueueOptions } from './queue-options.js';
 import { QueuedCall } from './queued-call.js';
 import { WaitQueue } from './wait-queue.js';
 
@@ -274,11 +275,12 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
 export function bulkhead(options: BulkheadOptions): BulkheadPolicy {
   const read = new OptionReader('bulkhead', options, ['name', 'concurrency', 'queue', 'queueTimeout', 'clock']);
   if (!read.has('concurrency')) read.fail('concurrency', 'an integer >= 1');
+  const { queue, queueTimeout } = readQueueOptions(read);
   return new Bulkhead(
     read.string('name', 'bulkhead'),
     read.integer('concurrency', 1, 1),
-    read.integer('queue', 0, 0),
-    read.duration('queueTimeout', Infinity, { allowInfinity: true }),
+    queue,
+    queueTimeout,
     read.clock(),
   );
 }

@@ -66,7 +66,7 @@ export interface Instrumentation {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 /**
- * Records a policy's events as Prometheus metrics (DESIGN.md section 5): circuit state and
+ * Records a policy's events as Prometheus metrics (the table is in docs/architecture.md): circuit state and
  * calls, bulkhead saturation and rejections, timeouts, retries and retry budgets, fallbacks,
  * and the duration of every call made through `execute`. Use it once per policy at start-up.
  *

@@ -5,7 +5,7 @@ import { heard, tell, Topic } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation, type Outcome, type ShouldHandle } from '../policy.js';
-import type { Backoff } from './backoff.js';
+import { constant, type Backoff } from './backoff.js';
 import { exponential } from './backoff-exponential.js';
 import type { RetryBudget } from './budget.js';
 import { decideRetry, type GiveUpReason, type RetryDecision } from './decide.js';
@@ -266,11 +266,21 @@ export function retry<T = unknown>(options?: RetryOptions<T>): RetryPolicy {
   return new Retry(
     read.string('name', 'retry'),
     read.integer('maxAttempts', 3, 1),
-    read.optionalFunction<Backoff>('backoff') ?? exponential({ initial: 100, max: 10_000, jitter: 'full' }),
+    readBackoff(read),
     read.optionalFunction<ShouldHandle>('shouldHandle') ?? retryErrors,
     readBudget(read),
     read.clock(),
   );
+}
+
+function readBackoff(read: OptionReader): Backoff {
+  const backoff = read.optionalFunction<Backoff>('backoff');
+  // `exponential` and `constant` make backoffs: passed uncalled, each would be taken for one.
+  const given: unknown = backoff;
+  if (given === exponential || given === constant) {
+    read.fail('backoff', `a backoff: call the factory, as in \`${given === exponential ? 'exponential()' : 'constant(100)'}\``);
+  }
+  return backoff ?? exponential({ initial: 100, max: 10_000, jitter: 'full' });
 }
 
 function readBudget(read: OptionReader): RetryBudget | undefined {

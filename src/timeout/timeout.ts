@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { callerScope, heard, tell, Topic, type CallerScope } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { OptionReader } from '../options.js';
 import { Deadline, DeadlineQueue } from './deadline-queue.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
@@ -177,6 +178,9 @@ class TimedCall<T> extends Deadline {
  * ```
  */
 export function timeout(options: number | TimeoutOptions): TimeoutPolicy {
+  if (typeof options !== 'number' && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw new InvalidOptionError('timeout', 'options', 'a number of milliseconds (the duration) or an object of options', options);
+  }
   const read = new OptionReader('timeout', typeof options === 'number' ? { duration: options } : options, [
     'name',
     'duration',
