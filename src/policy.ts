@@ -1,5 +1,7 @@
 import { stopWaiting, whenAborted } from './abort-listeners.js';
+import { systemClock } from './clock.js';
 import { Context } from './context.js';
+import { beginEntry, endEntry, entryNow } from './entry-clock.js';
 import { EventList, type Subscribe, type Unsubscribe } from './events.js';
 
 /**
@@ -160,12 +162,17 @@ export abstract class PolicyBase implements ObservablePolicy {
   }
 
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
-    const calls = this.#calls;
-    if (calls?.active) {
-      const started = performance.now();
-      return observeCall(this.#run(fn, options), calls, started);
+    beginEntry();
+    try {
+      const calls = this.#calls;
+      if (calls?.active) {
+        const started = entryNow(systemClock);
+        return observeCall(this.#run(fn, options), calls, started);
+      }
+      return this.#run(fn, options);
+    } finally {
+      endEntry();
     }
-    return this.#run(fn, options);
   }
 
   #run<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
@@ -204,11 +211,11 @@ export interface CallEvent {
 function observeCall<T>(work: Promise<T>, calls: EventList<CallEvent>, started: number): Promise<T> {
   return work.then(
     (value) => {
-      calls.emit({ ok: true, duration: performance.now() - started });
+      calls.emit({ ok: true, duration: systemClock.now() - started });
       return value;
     },
     (error: unknown) => {
-      calls.emit({ ok: false, duration: performance.now() - started });
+      calls.emit({ ok: false, duration: systemClock.now() - started });
       throw error;
     },
   );

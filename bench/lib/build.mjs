@@ -10,15 +10,16 @@ export const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 /**
  * Builds into a fresh directory under `.tmp/` and returns it; `remove()` deletes it.
- * `sourcemap: true` adds source maps (for profiles that point into src/).
+ * `sourcemap: true` adds source maps (for profiles that point into src/); `srcRoot` builds
+ * another copy of the sources (ab.mjs builds a git revision that way).
  */
-export async function buildLibrary({ sourcemap = false } = {}) {
+export async function buildLibrary({ sourcemap = false, srcRoot = root } = {}) {
   const { build } = await import('tsup');
   const parent = join(root, '.tmp');
   mkdirSync(parent, { recursive: true });
   const outDir = mkdtempSync(join(parent, 'bench-lib-'));
-  const entry = { index: join(root, 'src/index.ts') };
-  const prometheus = join(root, 'src/prometheus/index.ts');
+  const entry = { index: join(srcRoot, 'src/index.ts') };
+  const prometheus = join(srcRoot, 'src/prometheus/index.ts');
   if (existsSync(prometheus)) entry.prometheus = prometheus;
   await build({
     config: false,

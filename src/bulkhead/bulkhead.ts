@@ -1,6 +1,7 @@
 import { stopWaiting, whenAborted, type AbortWait } from '../abort-listeners.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AbandonHandler, Context } from '../context.js';
+import { entryNow } from '../entry-clock.js';
 import { bulkheadRejectedError, type BulkheadRejectionReason } from '../errors/bulkhead-rejected-error.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
@@ -243,7 +244,7 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
     const scope = ctx.scope;
     if (scope.aborted) return Promise.reject(scope.reason);
     return new Promise<T>((resolve, reject) => {
-      const call = new QueuedCall(ctx, fn, resolve as (value: unknown) => void, reject, this.clock.now());
+      const call = new QueuedCall(ctx, fn, resolve as (value: unknown) => void, reject, entryNow(this.clock));
       this.#waiting.push(call);
       if (this.queueTimeout !== Infinity) {
         call.timer = this.clock.setTimeout(() => this.#expire(call), this.queueTimeout, true);

@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Context } from '../context.js';
+import { entryNow } from '../entry-clock.js';
 import { circuitOpenError, type CircuitRejectionState } from '../errors/circuit-open-error.js';
 import { isFastFail } from '../errors/fast-fail.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
@@ -161,7 +162,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
     const machine = this.#machine;
-    const start = machine.state !== 'closed' || this.#timesCalls() ? this.#clock.now() : NaN;
+    const start = machine.state !== 'closed' || this.#timesCalls() ? entryNow(this.#clock) : NaN;
     const admission = machine.admit(start);
     if (admission === REJECTED) return this.#reject(start);
     const generation = machine.generation;

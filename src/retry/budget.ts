@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { entryNow } from '../entry-clock.js';
 import { OptionReader } from '../options.js';
 
 /**
@@ -144,7 +145,7 @@ class Budget implements RetryBudget {
 
   /** Empties the slots of the buckets that ended since the last call; returns the current slot. */
   #advance(): number {
-    const bucket = this.#bucketAt(this.clock.now());
+    const bucket = this.#bucketAt(entryNow(this.clock));
     const passed = Math.min(bucket - this.#bucket, SLOTS);
     for (let i = 1; i <= passed; i++) {
       const slot = slotOf(this.#bucket + i);

@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../clock.js';
+import { entryNow } from '../entry-clock.js';
 
 /** A call waiting for its deadline: linked into a {@link DeadlineQueue} until it settles. */
 export abstract class Deadline {
@@ -65,7 +66,7 @@ export class DeadlineQueue {
   #arm(at: number): void {
     if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
     this.#timerAt = at;
-    this.#timer = this.clock.setTimeout(this.#fire, at - this.clock.now(), true);
+    this.#timer = this.clock.setTimeout(this.#fire, at - entryNow(this.clock), true);
   }
 
   readonly #fire = (): void => {

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Context } from '../context.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
+import { entryNow } from '../entry-clock.js';
 import { OptionReader } from '../options.js';
 import { Deadline, DeadlineQueue } from './deadline-queue.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
@@ -84,7 +85,7 @@ class Timeout extends PolicyBase implements TimeoutPolicy {
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
-    const now = this.clock.now();
+    const now = entryNow(this.clock);
     const allowed = Math.min(this.duration, ctx.deadline - now);
     if (allowed === Infinity) return callSafely(fn, ctx);
     const inner = ctx.withScope(now + allowed);

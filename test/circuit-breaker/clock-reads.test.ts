@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { circuitBreaker, manualClock, type Clock } from '../../src/index.js';
-
-function countingClock(): { clock: Clock; reads: () => number; advance: (ms: number) => void } {
-  const inner = manualClock();
-  let reads = 0;
-  const clock: Clock = {
-    now: () => {
-      reads++;
-      return inner.now();
-    },
-    wallNow: () => inner.wallNow(),
-    setTimeout: (callback, ms, unref) => inner.setTimeout(callback, ms, unref),
-    clearTimeout: (handle) => inner.clearTimeout(handle),
-  };
-  return { clock, reads: () => reads, advance: (ms) => inner.advance(ms) };
-}
+import { circuitBreaker } from '../../src/index.js';
+import { countingClock } from '../helpers/counting-clock.js';
 
 describe('clock reads of a closed breaker', () => {
   it('a success through a consecutive window reads no clock; through a count window, one', async () => {
