@@ -19,7 +19,7 @@ import type {
 } from './events.js';
 import { readBreakerOptions, type CircuitBreakerOptions } from './options.js';
 import { takeSnapshot, type CircuitBreakerSnapshot } from './snapshot.js';
-import { ConsecutiveWindow } from './consecutive-window.js';
+import { TimeWindow } from './time-window.js';
 import { BreakerMachine, TRANSITIONED, FAILURE, IGNORED, PROBE, REJECTED, SUCCESS, type CircuitState } from './state-machine.js';
 import { rate } from './window.js';
 
@@ -74,9 +74,9 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
   readonly #slowCallDuration: number;
   readonly #probeTimeout: number;
   /**
-   * Whether recording a success needs the time: everywhere but in a consecutive window, where a
-   * success only resets the run of failures. (In a count window a success can complete
-   * `minimumCalls` and open the circuit, which needs the time; a time window files it by time.)
+   * Whether recording a success needs the time: only in a time window, which files it by time.
+   * (In a count window a success can complete `minimumCalls` and open the circuit: the machine
+   * reads the clock then.)
    */
   readonly #successNeedsTime: boolean;
   /** The probe timers of the current half-open period; made at the first probe. */
@@ -89,8 +89,8 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     this.#shouldHandle = settings.shouldHandle;
     this.#slowCallDuration = settings.slowCallDuration;
     this.#probeTimeout = settings.probeTimeout;
-    this.#machine = new BreakerMachine(settings.window, settings.rules, this);
-    this.#successNeedsTime = !(settings.window instanceof ConsecutiveWindow);
+    this.#machine = new BreakerMachine(settings.window, settings.rules, this, settings.clock);
+    this.#successNeedsTime = settings.window instanceof TimeWindow;
     const initial = settings.initialState;
     if (initial) this.#machine.restore(initial.state, initial.opens, initial.openUntil);
   }
@@ -310,7 +310,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
  * policies (circuit open, bulkhead full) are not recorded at all.
  *
  * Cost: a call through a closed breaker costs O(1) window work, whatever the window's size or
- * traffic, and one clock read when it ends (none for a success in a consecutive window) unless
+ * traffic, and one clock read when it ends (none for a success in a consecutive or count window) unless
  * slow calls or outcome listeners need its duration; a time window idle for any length of time catches up in O(buckets).
  *
  * @param options - {@link CircuitBreakerOptions}.
