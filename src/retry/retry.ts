@@ -121,6 +121,8 @@ export interface RetryPolicy extends ObservablePolicy {
 /** The default judgement: every error but firebreak's fast-fail rejections; no result. */
 const retryErrors: ShouldHandle = (outcome) => !outcome.ok && !isFastFail(outcome.error);
 
+/** The settled event of most calls, shared (events are read-only). */
+const FIRST_ATTEMPT_SUCCEEDED: RetrySettledEvent = Object.freeze({ ok: true, failed: false, attempts: 1 });
 const NOT_HANDLED: RetryDecision = { retry: false, reason: 'not-handled' };
 const ABORTED: RetryDecision = { retry: false, reason: 'deadline' };
 
@@ -162,8 +164,12 @@ class Retry extends PolicyBase implements RetryPolicy {
   #attempt<T>(ctx: Context, fn: Operation<T>, attempt: number, previous: number): Promise<T> {
     const work = callSafely(fn, ctx.attempt === attempt ? ctx : ctx.withAttempt(attempt));
     const onError = (error: unknown): T | Promise<T> => this.#after(ctx, fn, attempt, previous, { ok: false, error });
-    if (!this.#judgesResults && !this.#settled?.active) return work.then(undefined, onError);
-    return work.then((value) => this.#after(ctx, fn, attempt, previous, { ok: true, value }), onError);
+    if (this.#judgesResults) return work.then((value) => this.#after(ctx, fn, attempt, previous, { ok: true, value }), onError);
+    if (!this.#settled?.active) return work.then(undefined, onError);
+    return work.then((value) => {
+      this.#settle(true, false, attempt);
+      return value;
+    }, onError);
   }
 
   /** What follows an attempt's outcome: the end of the call, or a sleep and the next attempt. */
@@ -222,7 +228,8 @@ class Retry extends PolicyBase implements RetryPolicy {
   }
 
   #settle(ok: boolean, failed: boolean, attempts: number): void {
-    if (this.#settled?.active) this.#settled?.emit({ ok, failed, attempts });
+    if (!this.#settled?.active) return;
+    this.#settled.emit(ok && !failed && attempts === 1 ? FIRST_ATTEMPT_SUCCEEDED : { ok, failed, attempts });
   }
 }
 
