@@ -6,7 +6,7 @@ import { InvalidOptionError } from './errors/invalid-option-error.js';
 import { fallback, type FallbackFunction, type FallbackPolicy } from './fallback/fallback.js';
 import { OptionReader } from './options.js';
 import { pipeline, type Pipeline } from './pipeline.js';
-import { invokePolicy, PolicyBase, type Operation, type Policy, type ShouldHandle } from './policy.js';
+import { INVOKE_OWN, PolicyBase, type Operation, type Policy, type ShouldHandle } from './policy.js';
 import { timeout, type TimeoutOptions, type TimeoutPolicy } from './timeout/timeout.js';
 import type { RetryBudget } from './retry/budget.js';
 import { buildRetryStage, type FirebreakRetryOptions } from './retry/firebreak-stage.js';
@@ -97,19 +97,23 @@ const STAGES: readonly StageDefinition[] = [
 ];
 
 class FirebreakPolicy extends PolicyBase {
-  readonly #pipeline: Pipeline<unknown>;
+  readonly #pipeline: PolicyBase;
   readonly policies: readonly Policy<unknown>[];
 
   constructor(name: string, stages: Map<StageKey, Policy<unknown>>) {
     super(name);
     this.policies = [...stages.values()];
-    this.#pipeline = pipeline(...this.policies);
+    this.#pipeline = pipeline(...this.policies) as unknown as PolicyBase;
     for (const { key } of STAGES) Object.defineProperty(this, key, { value: stages.get(key), enumerable: true });
     Object.defineProperty(this, 'budget', { value: (stages.get('retry') as RetryPolicy | undefined)?.budget, enumerable: true });
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
-    return invokePolicy(this.#pipeline, ctx, fn);
+    return this.#pipeline.invoke(ctx, fn);
+  }
+
+  override [INVOKE_OWN]<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    return this.#pipeline[INVOKE_OWN](ctx, fn);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Context } from './context.js';
-import { callSafely, invokePolicy, PolicyBase, type Alternative, type ObservablePolicy, type Operation, type Policy } from './policy.js';
+import { callSafely, INVOKE_OWN, invokePolicy, PolicyBase, type Alternative, type ObservablePolicy, type Operation, type Policy } from './policy.js';
 
 /**
  * Policies run one inside the other, the first outermost.
@@ -22,14 +22,19 @@ class PipelinePolicy extends PolicyBase implements Pipeline {
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
-    return this.#invokeFrom(0, ctx, fn);
+    return this.#invokeFrom(0, ctx, fn, false);
   }
 
-  #invokeFrom<T>(index: number, ctx: Context, fn: Operation<T>): Promise<T> {
+  override [INVOKE_OWN]<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    return this.#invokeFrom(0, ctx, fn, true);
+  }
+
+  /** `own`: `fn` is the caller's own function, so the last policy may take it as such. */
+  #invokeFrom<T>(index: number, ctx: Context, fn: Operation<T>, own: boolean): Promise<T> {
     const policy = this.policies[index];
     if (policy === undefined) return invokePolicy(passThrough, ctx, fn);
-    if (index === this.policies.length - 1) return invokePolicy(policy, ctx, fn);
-    return invokePolicy(policy, ctx, (inner) => this.#invokeFrom(index + 1, inner as Context, fn));
+    if (index === this.policies.length - 1) return own && policy instanceof PolicyBase ? policy[INVOKE_OWN](ctx, fn) : invokePolicy(policy, ctx, fn);
+    return invokePolicy(policy, ctx, (inner) => this.#invokeFrom(index + 1, inner as Context, fn, own));
   }
 }
 

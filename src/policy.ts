@@ -146,6 +146,14 @@ export function callSafely<T>(fn: Operation<T>, ctx: CallContext): Promise<T> {
 }
 
 /**
+ * The key of {@link PolicyBase}'s `invoke` for a function that is the caller's own (what
+ * `execute` was given): it runs no inner stage, so it can never report abandoned work
+ * (`Context.abandon`), and a policy that keeps a slot for such work (a bulkhead) can skip
+ * preparing for it. A symbol key: not part of the public surface.
+ */
+export const INVOKE_OWN = Symbol('invokeOwn');
+
+/**
  * The base of firebreak's policies: `execute` makes the call's context, and each policy
  * implements `invoke`, which runs `fn` inside a context handed down by the policy around it.
  */
@@ -156,6 +164,11 @@ export abstract class PolicyBase implements ObservablePolicy {
 
   /** Runs `fn` in the context `ctx`; must return a promise and never throw. */
   abstract invoke<T>(ctx: Context, fn: Operation<T>): Promise<T>;
+
+  /** {@link invoke} for the caller's own function; the same unless a policy can do less for it. */
+  [INVOKE_OWN]<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    return this.invoke(ctx, fn);
+  }
 
   onCall(listener: (event: CallEvent) => void): Unsubscribe {
     return (this.#calls ??= new EventList()).subscribe(listener);
@@ -177,9 +190,9 @@ export abstract class PolicyBase implements ObservablePolicy {
 
   #run<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     const signal = options?.signal;
-    if (signal === undefined) return this.invoke(Context.root(undefined), fn);
+    if (signal === undefined) return this[INVOKE_OWN](Context.root(undefined), fn);
     if (signal.aborted) return Promise.reject(signal.reason);
-    return raceCallerAbort(this.invoke(Context.root(signal), fn), signal);
+    return raceCallerAbort(this[INVOKE_OWN](Context.root(signal), fn), signal);
   }
 }
 

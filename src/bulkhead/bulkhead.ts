@@ -5,7 +5,7 @@ import { entryNow } from '../entry-clock.js';
 import { bulkheadRejectedError, type BulkheadRejectionReason } from '../errors/bulkhead-rejected-error.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
-import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
+import { callSafely, INVOKE_OWN, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
 import { admission, release } from './admission.js';
 import { WaitQueue, type Waiter } from './wait-queue.js';
 
@@ -140,6 +140,8 @@ class QueuedCall implements Waiter<QueuedCall> {
     readonly reject: (error: unknown) => void,
     /** Clock time at which it started waiting. */
     readonly since: number,
+    /** Whether `fn` runs stages that may abandon work (see `Bulkhead.#run`). */
+    readonly holds: boolean,
   ) {}
 }
 
@@ -184,21 +186,36 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    return this.#admitOrQueue(ctx, fn, true);
+  }
+
+  /** The caller's own function abandons no work: no context that holds the slot for it. */
+  override [INVOKE_OWN]<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    return this.#admitOrQueue(ctx, fn, false);
+  }
+
+  /** `holds`: whether `fn` runs stages that may abandon work this bulkhead must count. */
+  #admitOrQueue<T>(ctx: Context, fn: Operation<T>, holds: boolean): Promise<T> {
     switch (admission(this.#active, this.concurrency, this.#waiting.length, this.queue)) {
       case 'run':
         this.#active++;
         if (this.#admitted?.active) this.#admitted?.emit(ADMITTED_AT_ONCE);
-        return this.#run(ctx, fn);
+        return this.#run(ctx, fn, holds);
       case 'queue':
-        return this.#enqueue(ctx, fn);
+        return this.#enqueue(ctx, fn, holds);
       case 'full':
         if (this.#rejected?.active) this.#rejected?.emit(REJECTED_FULL);
         return Promise.reject(bulkheadRejectedError(this.name, 'full'));
     }
   }
 
-  /** Runs `fn` on a slot already taken; the slot is released when `fn` and any work it abandoned settle. */
-  #run<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+  /**
+   * Runs `fn` on a slot already taken; the slot is released when `fn` and any work it abandoned
+   * settle. Only when `holds` (`fn` runs inner stages, such as an 'abort' timeout) does `fn` get a
+   * context that reports abandoned work to this bulkhead.
+   */
+  #run<T>(ctx: Context, fn: Operation<T>, holds: boolean): Promise<T> {
+    if (!holds) return callSafely(fn, ctx).then(this.#releaseAfterValue, this.#releaseAfterError);
     const outer = ctx.onAbandon;
     const hold: AbandonHandler =
       outer === undefined
@@ -240,11 +257,11 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
     }
   };
 
-  #enqueue<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+  #enqueue<T>(ctx: Context, fn: Operation<T>, holds: boolean): Promise<T> {
     const scope = ctx.scope;
     if (scope.aborted) return Promise.reject(scope.reason);
     return new Promise<T>((resolve, reject) => {
-      const call = new QueuedCall(ctx, fn, resolve as (value: unknown) => void, reject, entryNow(this.clock));
+      const call = new QueuedCall(ctx, fn, resolve as (value: unknown) => void, reject, entryNow(this.clock), holds);
       this.#waiting.push(call);
       if (this.queueTimeout !== Infinity) {
         call.timer = this.clock.setTimeout(() => this.#expire(call), this.queueTimeout, true);
@@ -260,7 +277,7 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
   #admit(call: QueuedCall): void {
     this.#stopWaiting(call);
     if (this.#admitted?.active) this.#admitted?.emit({ waited: this.clock.now() - call.since });
-    this.#run(call.ctx, call.fn).then(call.resolve, call.reject);
+    this.#run(call.ctx, call.fn, call.holds).then(call.resolve, call.reject);
   }
 
   #expire(call: QueuedCall): void {
