@@ -16,9 +16,13 @@ export interface Pipeline<R = never> extends ObservablePolicy<R> {
   readonly policies: readonly Policy<unknown>[];
 }
 
-class PipelinePolicy extends PolicyBase implements Pipeline {
-  constructor(readonly policies: readonly Policy<unknown>[]) {
-    super(policies.map((policy) => policy.name).join(' > ') || 'pipeline');
+/** The policy {@link pipeline} builds; `firebreak()` extends it with its stages and its own name. */
+export class PipelinePolicy extends PolicyBase implements Pipeline {
+  constructor(
+    readonly policies: readonly Policy<unknown>[],
+    name = policies.map((policy) => policy.name).join(' > ') || 'pipeline',
+  ) {
+    super(name);
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {

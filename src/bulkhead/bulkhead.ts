@@ -217,11 +217,12 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
   #run<T>(ctx: Context, fn: Operation<T>, holds: boolean): Promise<T> {
     if (!holds) return callSafely(fn, ctx).then(this.#releaseAfterValue, this.#releaseAfterError);
     const outer = ctx.onAbandon;
+    const own = (this.#holdWork ??= (work) => this.#hold(work));
     const hold: AbandonHandler =
       outer === undefined
-        ? this.#hold
+        ? own
         : (work) => {
-            this.#hold(work);
+            own(work);
             outer(work);
           };
     return callSafely(fn, ctx.withOnAbandon(hold)).then(this.#releaseAfterValue, this.#releaseAfterError);
@@ -237,14 +238,18 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
     throw error;
   };
 
+  /** {@link #hold} as a function for the contexts of inner stages; made by the first call that needs it. */
+  #holdWork: AbandonHandler | undefined;
+
   /** An inner stage stopped waiting for `work` that still runs: it counts as a holder of a slot. */
-  readonly #hold: AbandonHandler = (work) => {
+  #hold(work: PromiseLike<unknown>): void {
     this.#unplaced++;
-    void work.then(this.#release, this.#release);
-  };
+    const released = (): void => this.#release();
+    void work.then(released, released);
+  }
 
   /** A holder of a slot (a call, or abandoned work) has ended. */
-  readonly #release = (): void => {
+  #release(): void {
     switch (release(this.#unplaced, this.#waiting.length)) {
       case 'keep':
         this.#unplaced--;
@@ -255,7 +260,7 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
       case 'free':
         this.#active--;
     }
-  };
+  }
 
   #enqueue<T>(ctx: Context, fn: Operation<T>, holds: boolean): Promise<T> {
     const scope = ctx.scope;

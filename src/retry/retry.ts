@@ -266,12 +266,15 @@ export function retry<T = unknown>(options?: RetryOptions<T>): RetryPolicy {
   return new Retry(
     read.string('name', 'retry'),
     read.integer('maxAttempts', 3, 1),
-    read.optionalFunction<Backoff>('backoff') ?? exponential({ initial: 100, max: 10_000, jitter: 'full' }),
+    read.optionalFunction<Backoff>('backoff') ?? (defaultBackoff ??= exponential({ initial: 100, max: 10_000, jitter: 'full' })),
     read.optionalFunction<ShouldHandle>('shouldHandle') ?? retryErrors,
     readBudget(read),
     read.clock(),
   );
 }
+
+/** The default backoff: stateless, so one is shared by every retry policy that takes it. */
+let defaultBackoff: Backoff | undefined;
 
 function readBudget(read: OptionReader): RetryBudget | undefined {
   const value = read.raw('budget') as Partial<RetryBudget> | null | undefined;
