@@ -17,6 +17,15 @@ class Recorded extends Deadline {
   }
 }
 
+/** Every deadline due by `now` and not removed expired exactly when due; no other one expired. */
+function expectExpiries(all: readonly Recorded[], removed: ReadonlySet<Recorded>, now: number): void {
+  for (const deadline of all) {
+    if (removed.has(deadline)) expect(deadline.expiredAt).toBeUndefined();
+    else if (deadline.at <= now) expect(deadline.expiredAt).toBe(deadline.at);
+    else expect(deadline.expiredAt).toBeUndefined();
+  }
+}
+
 type Step = { kind: 'add'; delay: number } | { kind: 'remove'; pick: number } | { kind: 'advance'; ms: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -50,11 +59,7 @@ describe('the deadline queue', () => {
           }
           expect(clock.pendingTimers).toBeLessThanOrEqual(1);
           if (s.kind !== 'advance') continue;
-          for (const [deadline] of all) {
-            if (removed.has(deadline)) expect(deadline.expiredAt).toBeUndefined();
-            else if (deadline.at <= clock.now()) expect(deadline.expiredAt).toBe(deadline.at);
-            else expect(deadline.expiredAt).toBeUndefined();
-          }
+          expectExpiries(all.map(([deadline]) => deadline), removed, clock.now());
         }
         clock.advance(1_000);
         expect(clock.pendingTimers).toBe(0);
@@ -85,11 +90,7 @@ describe('the deadline queue', () => {
           }
           expect(clock.pendingTimers).toBeLessThanOrEqual(1);
           if (s.kind !== 'advance') continue;
-          for (const deadline of all) {
-            if (removed.has(deadline)) expect(deadline.expiredAt).toBeUndefined();
-            else if (deadline.at <= clock.now()) expect(deadline.expiredAt).toBe(deadline.at);
-            else expect(deadline.expiredAt).toBeUndefined();
-          }
+          expectExpiries(all, removed, clock.now());
         }
         clock.advance(1_000);
         expect(clock.pendingTimers).toBe(0);
