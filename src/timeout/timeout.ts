@@ -157,8 +157,9 @@ class TimedCall<T> extends Deadline {
  * {@link TimeoutError}; the `'abort'` strategy (default) rejects at once, the `'cooperative'`
  * one waits for the function to settle. `ctx.deadline` becomes the earlier of this deadline and
  * the outer one, so inner policies (a retry, say) can respect it. One unref'd guard timer per
- * policy watches every call in flight (no timer per call); it never keeps the process alive and
- * lapses by itself at most one `duration` after the last call.
+ * clock, shared by every timeout policy, watches every call in flight (no timer per call or per
+ * policy); it never keeps the process alive and lapses by itself at most one `duration` after
+ * the last call.
  *
  * @param options - a duration in milliseconds, or {@link TimeoutOptions}.
  * @throws InvalidOptionError for a negative, NaN or non-number duration or an unknown option.
