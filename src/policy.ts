@@ -1,4 +1,5 @@
 import { stopWaiting, whenAborted } from './abort-listeners.js';
+import type { Priority } from './adaptive/priority.js';
 import { systemClock } from './clock.js';
 import { Context } from './context.js';
 import { beginEntry, endEntry, entryNow } from './entry-clock.js';
@@ -21,6 +22,8 @@ export interface CallContext {
   readonly attempt: number;
   /** Clock time (ms) by which the whole call must end; `Infinity` if none. */
   readonly deadline: number;
+  /** The priority given to `execute(fn, { priority })`; `undefined` when none was given. */
+  readonly priority?: Priority | undefined;
 }
 
 /**
@@ -78,6 +81,8 @@ export type Operation<T> = (ctx: CallContext) => T | PromiseLike<T>;
 export interface ExecuteOptions {
   /** The caller's signal: its abort rejects the call with `signal.reason` at once. */
   readonly signal?: AbortSignal | undefined;
+  /** How much this call matters, seen by every stage as `ctx.priority` (adaptive bulkheads shed by it). */
+  readonly priority?: Priority | undefined;
 }
 
 /**
@@ -190,9 +195,9 @@ export abstract class PolicyBase implements ObservablePolicy {
 
   #run<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     const signal = options?.signal;
-    if (signal === undefined) return this[INVOKE_OWN](Context.root(undefined), fn);
+    if (signal === undefined) return this[INVOKE_OWN](Context.root(undefined, options?.priority), fn);
     if (signal.aborted) return Promise.reject(signal.reason);
-    return raceCallerAbort(this[INVOKE_OWN](Context.root(signal), fn), signal);
+    return raceCallerAbort(this[INVOKE_OWN](Context.root(signal, options?.priority), fn), signal);
   }
 }
 
@@ -202,7 +207,7 @@ export abstract class PolicyBase implements ObservablePolicy {
  */
 export function invokePolicy<T>(policy: Policy<unknown>, ctx: Context, fn: Operation<T>): Promise<T> {
   if (policy instanceof PolicyBase) return policy.invoke(ctx, fn);
-  return policy.execute(() => fn(ctx), { signal: ctx.scope.canAbort ? ctx.signal : undefined }) as Promise<T>;
+  return policy.execute(() => fn(ctx), { signal: ctx.scope.canAbort ? ctx.signal : undefined, priority: ctx.priority }) as Promise<T>;
 }
 
 /**
