@@ -1,7 +1,7 @@
 // Builds the library for the benchmarks with tsup, as `npm run build` does (esbuild, no
 // `keepNames`), into a private directory, so that a benchmark never measures the tsx/vitest
-// transform and never depends on a stale `dist/`. The Prometheus entry is built when its source
-// exists; ESM code splitting keeps one copy of the core shared by both entries.
+// transform and never depends on a stale `dist/`. The Prometheus and undici entries are built
+// when their source exists; ESM code splitting keeps one copy of the core shared by the entries.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +19,10 @@ export async function buildLibrary({ sourcemap = false, srcRoot = root } = {}) {
   mkdirSync(parent, { recursive: true });
   const outDir = mkdtempSync(join(parent, 'bench-lib-'));
   const entry = { index: join(srcRoot, 'src/index.ts') };
-  const prometheus = join(srcRoot, 'src/prometheus/index.ts');
-  if (existsSync(prometheus)) entry.prometheus = prometheus;
+  for (const name of ['prometheus', 'undici']) {
+    const file = join(srcRoot, `src/${name}/index.ts`);
+    if (existsSync(file)) entry[name] = file;
+  }
   await build({
     config: false,
     entry,
@@ -35,7 +37,7 @@ export async function buildLibrary({ sourcemap = false, srcRoot = root } = {}) {
     clean: false,
     silent: true,
     tsconfig: join(root, 'tsconfig.json'),
-    external: ['prom-client', 'opossum'],
+    external: ['prom-client', 'opossum', 'undici'],
   });
   return { dir: outDir, remove: () => rmSync(outDir, { recursive: true, force: true }) };
 }

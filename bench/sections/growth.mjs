@@ -70,7 +70,7 @@ async function breakerMemoryRow() {
   const [, mid, high] = counts.map(String);
   return {
     id: 'breaker-memory',
-    title: `retained memory per breaker (time window, 10 buckets), plain breakers (keyed breakers: not built yet)`,
+    title: `retained memory per breaker (time window, 10 buckets), plain breakers (per keyed entry: the keyed section)`,
     unit: 'bytes per breaker',
     values,
     perRound,

@@ -28,6 +28,7 @@ interface Figures {
   readonly concurrency: { readonly rows: readonly Row[] };
   readonly growth: { readonly rows: readonly Row[] };
   readonly soak: { readonly rows: readonly Row[] };
+  readonly keyed: { readonly rows: readonly Row[] };
   readonly targets: readonly Target[];
 }
 
@@ -53,6 +54,10 @@ const EXPECTED: Record<keyof Omit<Figures, 'quick' | 'targets'>, Record<string, 
     'time-buckets': ['10 buckets', '1000 buckets'],
   },
   soak: { soak: [] },
+  keyed: {
+    fetch: ['plain', 'undici retry', 'firebreak'],
+    'keyed-entry': ['keyed alone (one shared policy)', 'keyed + circuitBreaker', 'keyed + firebreak/undici default policy'],
+  },
 };
 
 function measured(row: Row): readonly string[] {
