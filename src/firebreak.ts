@@ -2,12 +2,11 @@ import { adaptiveBulkhead, type AdaptiveBulkheadOptions } from './adaptive/adapt
 import { bulkhead, type BulkheadOptions, type BulkheadPolicy } from './bulkhead/bulkhead.js';
 import { circuitBreaker, type CircuitBreakerPolicy } from './circuit-breaker/circuit-breaker.js';
 import type { CircuitBreakerOptions } from './circuit-breaker/options.js';
-import type { Context } from './context.js';
 import { InvalidOptionError } from './errors/invalid-option-error.js';
 import { fallback, type FallbackFunction, type FallbackPolicy, type FallbackSpec } from './fallback/fallback.js';
 import { OptionReader } from './options.js';
-import { pipeline, type Pipeline } from './pipeline.js';
-import { invokePolicy, PolicyBase, type Operation, type Policy, type ShouldHandle } from './policy.js';
+import { PipelinePolicy, type Pipeline } from './pipeline.js';
+import type { Policy, ShouldHandle } from './policy.js';
 import { timeout, type TimeoutOptions, type TimeoutPolicy } from './timeout/timeout.js';
 import type { RetryBudget } from './retry/budget.js';
 import { buildRetryStage, type FirebreakRetryOptions } from './retry/firebreak-stage.js';
@@ -105,20 +104,12 @@ const STAGES: readonly StageDefinition[] = [
   { key: 'attemptTimeout', build: (name, option) => timeout(named('attemptTimeout', name, timeoutOptions(option))) },
 ];
 
-class FirebreakPolicy extends PolicyBase {
-  readonly #pipeline: Pipeline<unknown>;
-  readonly policies: readonly Policy<unknown>[];
-
+/** One object per `firebreak()`: the pipeline of its stages, with each stage as a property. */
+class FirebreakPolicy extends PipelinePolicy {
   constructor(name: string, stages: Map<StageKey, Policy<unknown>>) {
-    super(name);
-    this.policies = [...stages.values()];
-    this.#pipeline = pipeline(...this.policies);
+    super([...stages.values()], name);
     for (const { key } of STAGES) Object.defineProperty(this, key, { value: stages.get(key), enumerable: true });
     Object.defineProperty(this, 'budget', { value: (stages.get('retry') as RetryPolicy | undefined)?.budget, enumerable: true });
-  }
-
-  invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
-    return invokePolicy(this.#pipeline, ctx, fn);
   }
 }
 

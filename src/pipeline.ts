@@ -1,6 +1,6 @@
 import type { Context } from './context.js';
 import { InvalidOptionError } from './errors/invalid-option-error.js';
-import { callSafely, invokePolicy, PolicyBase, type Alternative, type ObservablePolicy, type Operation, type Policy } from './policy.js';
+import { callSafely, INVOKE_OWN, invokePolicy, PolicyBase, type Alternative, type ObservablePolicy, type Operation, type Policy } from './policy.js';
 
 /**
  * Policies run one inside the other, the first outermost.
@@ -17,20 +17,29 @@ export interface Pipeline<R = never> extends ObservablePolicy<R> {
   readonly policies: readonly Policy<unknown>[];
 }
 
-class PipelinePolicy extends PolicyBase implements Pipeline {
-  constructor(readonly policies: readonly Policy<unknown>[]) {
-    super(policies.map((policy) => policy.name).join(' > ') || 'pipeline');
+/** The policy {@link pipeline} builds; `firebreak()` extends it with its stages and its own name. */
+export class PipelinePolicy extends PolicyBase implements Pipeline {
+  constructor(
+    readonly policies: readonly Policy<unknown>[],
+    name = policies.map((policy) => policy.name).join(' > ') || 'pipeline',
+  ) {
+    super(name);
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
-    return this.#invokeFrom(0, ctx, fn);
+    return this.#invokeFrom(0, ctx, fn, false);
   }
 
-  #invokeFrom<T>(index: number, ctx: Context, fn: Operation<T>): Promise<T> {
+  override [INVOKE_OWN]<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    return this.#invokeFrom(0, ctx, fn, true);
+  }
+
+  /** `own`: `fn` is the caller's own function, so the last policy may take it as such. */
+  #invokeFrom<T>(index: number, ctx: Context, fn: Operation<T>, own: boolean): Promise<T> {
     const policy = this.policies[index];
     if (policy === undefined) return invokePolicy(passThrough, ctx, fn);
-    if (index === this.policies.length - 1) return invokePolicy(policy, ctx, fn);
-    return invokePolicy(policy, ctx, (inner) => this.#invokeFrom(index + 1, inner as Context, fn));
+    if (index === this.policies.length - 1) return own && policy instanceof PolicyBase ? policy[INVOKE_OWN](ctx, fn) : invokePolicy(policy, ctx, fn);
+    return invokePolicy(policy, ctx, (inner) => this.#invokeFrom(index + 1, inner as Context, fn, own));
   }
 }
 

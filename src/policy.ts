@@ -1,7 +1,9 @@
 import { stopWaiting, whenAborted } from './abort-listeners.js';
 import type { Priority } from './adaptive/priority.js';
+import { systemClock } from './clock.js';
 import { Context } from './context.js';
 import { CALLS, heard, tell } from './diagnostics.js';
+import { beginEntry, endEntry, entryNow } from './entry-clock.js';
 import { EventList, type Subscribe, type Unsubscribe } from './events.js';
 
 /**
@@ -156,6 +158,14 @@ export function callSafely<T>(fn: Operation<T>, ctx: CallContext): Promise<T> {
 }
 
 /**
+ * The key of {@link PolicyBase}'s `invoke` for a function that is the caller's own (what
+ * `execute` was given): it runs no inner stage, so it can never report abandoned work
+ * (`Context.abandon`), and a policy that keeps a slot for such work (a bulkhead) can skip
+ * preparing for it. A symbol key: not part of the public surface.
+ */
+export const INVOKE_OWN = Symbol('invokeOwn');
+
+/**
  * The base of firebreak's policies: `execute` makes the call's context, and each policy
  * implements `invoke`, which runs `fn` inside a context handed down by the policy around it.
  */
@@ -167,25 +177,35 @@ export abstract class PolicyBase implements ObservablePolicy {
   /** Runs `fn` in the context `ctx`; must return a promise and never throw. */
   abstract invoke<T>(ctx: Context, fn: Operation<T>): Promise<T>;
 
+  /** {@link invoke} for the caller's own function; the same unless a policy can do less for it. */
+  [INVOKE_OWN]<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    return this.invoke(ctx, fn);
+  }
+
   onCall(listener: (event: CallEvent) => void): Unsubscribe {
     return (this.#calls ??= new EventList()).subscribe(listener);
   }
 
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
-    const calls = this.#calls;
-    if (heard(calls, CALLS)) {
-      const started = performance.now();
-      return observeCall(this, this.#run(fn, options), calls, started);
+    beginEntry();
+    try {
+      const calls = this.#calls;
+      if (heard(calls, CALLS)) {
+        const started = entryNow(systemClock);
+        return observeCall(this, this.#run(fn, options), calls, started);
+      }
+      return this.#run(fn, options);
+    } finally {
+      endEntry();
     }
-    return this.#run(fn, options);
   }
 
   #run<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     const signal = options?.signal;
     const repeatable = options?.repeatable !== false;
-    if (signal === undefined) return this.invoke(Context.root(undefined, options?.priority, repeatable), fn);
+    if (signal === undefined) return this[INVOKE_OWN](Context.root(undefined, options?.priority, repeatable), fn);
     if (signal.aborted) return Promise.reject(signal.reason);
-    return raceCallerAbort(this.invoke(Context.root(signal, options?.priority, repeatable), fn), signal);
+    return raceCallerAbort(this[INVOKE_OWN](Context.root(signal, options?.priority, repeatable), fn), signal);
   }
 }
 
@@ -221,11 +241,11 @@ export interface CallEvent {
 function observeCall<T>(policy: PolicyBase, work: Promise<T>, calls: EventList<CallEvent> | undefined, started: number): Promise<T> {
   return work.then(
     (value) => {
-      tell(calls, CALLS, policy, 'call', { ok: true, duration: performance.now() - started });
+      tell(calls, CALLS, policy, 'call', { ok: true, duration: systemClock.now() - started });
       return value;
     },
     (error: unknown) => {
-      tell(calls, CALLS, policy, 'call', { ok: false, duration: performance.now() - started, error });
+      tell(calls, CALLS, policy, 'call', { ok: false, duration: systemClock.now() - started, error });
       throw error;
     },
   );

@@ -10,16 +10,17 @@ export const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 /**
  * Builds into a fresh directory under `.tmp/` and returns it; `remove()` deletes it.
- * `sourcemap: true` adds source maps (for profiles that point into src/).
+ * `sourcemap: true` adds source maps (for profiles that point into src/); `srcRoot` builds
+ * another copy of the sources (ab.mjs builds a git revision that way).
  */
-export async function buildLibrary({ sourcemap = false } = {}) {
+export async function buildLibrary({ sourcemap = false, srcRoot = root } = {}) {
   const { build } = await import('tsup');
   const parent = join(root, '.tmp');
   mkdirSync(parent, { recursive: true });
   const outDir = mkdtempSync(join(parent, 'bench-lib-'));
-  const entry = { index: join(root, 'src/index.ts') };
+  const entry = { index: join(srcRoot, 'src/index.ts') };
   for (const name of ['prometheus', 'undici', 'opentelemetry']) {
-    const file = join(root, `src/${name}/index.ts`);
+    const file = join(srcRoot, `src/${name}/index.ts`);
     if (existsSync(file)) entry[name] = file;
   }
   await build({

@@ -37,21 +37,23 @@ const OPOSSUM_BREAKER = {
   resetTimeout: OPEN_FOR_MS,
 };
 
+/** firebreak()'s six stages as the benchmark configures them. */
+export const PIPELINE_OPTIONS = {
+  fallback: 0,
+  totalTimeout: TOTAL_TIMEOUT_MS,
+  retry: { maxAttempts: 3 },
+  circuitBreaker: { ...WINDOWS.time.firebreak, openFor: OPEN_FOR_MS },
+  bulkhead: { concurrency: CONCURRENCY, queue: CONCURRENCY },
+  attemptTimeout: TIMEOUT_MS,
+};
+
 export const firebreakPolicies = (fb) => ({
   timeout: () => fb.timeout(TIMEOUT_MS),
   retry: () => fb.retry({ maxAttempts: 3 }),
   breaker: (type, extra = {}) => fb.circuitBreaker({ ...WINDOWS[type].firebreak, openFor: OPEN_FOR_MS, ...extra }),
   bulkhead: (queue = 0) => fb.bulkhead({ concurrency: CONCURRENCY, queue }),
   fallback: () => fb.fallback(0),
-  pipeline: (name) =>
-    fb.firebreak(name, {
-      fallback: 0,
-      totalTimeout: TOTAL_TIMEOUT_MS,
-      retry: { maxAttempts: 3 },
-      circuitBreaker: { ...WINDOWS.time.firebreak, openFor: OPEN_FOR_MS },
-      bulkhead: { concurrency: CONCURRENCY, queue: CONCURRENCY },
-      attemptTimeout: TIMEOUT_MS,
-    }),
+  pipeline: (name) => fb.firebreak(name, PIPELINE_OPTIONS),
 });
 
 export const cockatielPolicies = {

@@ -36,7 +36,7 @@ function peerTable(rows, key, unit) {
 export function printReport(figures) {
   const out = [];
   out.push(`firebreak benchmarks: node ${figures.node}, ${figures.platform}${figures.quick ? ', QUICK (shortened, figures are indicative only)' : ''}`);
-  const { calls, memory, concurrency, soak } = figures;
+  const { calls, memory, concurrency, growth, soak } = figures;
   if (calls) {
     out.push('', `Per call on \`async () => 1\` (median of ${calls.settings.rounds} round(s); event loop turn every 256 calls, subtracted)`);
     out.push(peerTable(calls.rows, 'nsPerCall', time));
@@ -60,6 +60,19 @@ export function printReport(figures) {
       );
       out.push(`ratios: ${ratios(row)}`);
     }
+  }
+  if (growth) {
+    out.push('', 'Growth: cost and memory as the work grows (median of rounds; ratios within a round)');
+    out.push(
+      table(
+        ['row', 'unit', 'values', 'ratios (same run)'],
+        growth.rows.map((row) =>
+          row.pending
+            ? [row.title, '', `pending: ${row.pending}`, '']
+            : [row.title, row.unit, Object.entries(row.values).map(([at, value]) => `${at}: ${row.unit.startsWith('bytes') ? bytes(value) : time(value)}`).join(', '), ratios(row)],
+        ),
+      ),
+    );
   }
   if (soak) {
     for (const row of soak.rows) {

@@ -9,7 +9,7 @@ import { collect, loadFirebreak, missing, quick, report, selected } from '../lib
 
 const { lib: fb } = await loadFirebreak();
 const calls = quick ? 1_000 : 10_000;
-const rounds = quick ? 1 : 7;
+const rounds = quick ? 1 : 15;
 
 const waitOneMs = () => new Promise((resolve) => setTimeout(resolve, 1));
 

@@ -1,10 +1,11 @@
 import type { Clock } from '../clock.js';
 import type { AbandonHandler, Context } from '../context.js';
+import { entryNow } from '../entry-clock.js';
 import { bulkheadRejectedError, type BulkheadRejectionReason } from '../errors/bulkhead-rejected-error.js';
 import { heard, tell, Topic } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
-import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
+import { callSafely, INVOKE_OWN, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
 import { admission, release } from './admission.js';
 import { readQueueOptions } from './queue-options.js';
 import { QueuedCall } from './queued-call.js';
@@ -167,27 +168,43 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    return this.#admitOrQueue(ctx, fn, true);
+  }
+
+  /** The caller's own function abandons no work: no context that holds the slot for it. */
+  override [INVOKE_OWN]<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    return this.#admitOrQueue(ctx, fn, false);
+  }
+
+  /** `holds`: whether `fn` runs stages that may abandon work this bulkhead must count. */
+  #admitOrQueue<T>(ctx: Context, fn: Operation<T>, holds: boolean): Promise<T> {
     switch (admission(this.#active, this.concurrency, this.#waiting.length, this.queue)) {
       case 'run':
         this.#active++;
         if (heard(this.#admitted, BULKHEADS)) tell(this.#admitted, BULKHEADS, this, 'admitted', ADMITTED_AT_ONCE);
-        return this.#run(ctx, fn);
+        return this.#run(ctx, fn, holds);
       case 'queue':
-        return this.#enqueue(ctx, fn);
+        return this.#enqueue(ctx, fn, holds);
       case 'full':
         if (heard(this.#rejected, BULKHEADS)) tell(this.#rejected, BULKHEADS, this, 'rejected', REJECTED_FULL);
         return Promise.reject(bulkheadRejectedError(this.name, 'full'));
     }
   }
 
-  /** Runs `fn` on a slot already taken; the slot is released when `fn` and any work it abandoned settle. */
-  #run<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+  /**
+   * Runs `fn` on a slot already taken; the slot is released when `fn` and any work it abandoned
+   * settle. Only when `holds` (`fn` runs inner stages, such as an 'abort' timeout) does `fn` get a
+   * context that reports abandoned work to this bulkhead.
+   */
+  #run<T>(ctx: Context, fn: Operation<T>, holds: boolean): Promise<T> {
+    if (!holds) return callSafely(fn, ctx).then(this.#releaseAfterValue, this.#releaseAfterError);
     const outer = ctx.onAbandon;
+    const own = (this.#holdWork ??= (work) => this.#hold(work));
     const hold: AbandonHandler =
       outer === undefined
-        ? this.#hold
+        ? own
         : (work) => {
-            this.#hold(work);
+            own(work);
             outer(work);
           };
     return callSafely(fn, ctx.withOnAbandon(hold)).then(this.#releaseAfterValue, this.#releaseAfterError);
@@ -203,14 +220,18 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
     throw error;
   };
 
+  /** {@link #hold} as a function for the contexts of inner stages; made by the first call that needs it. */
+  #holdWork: AbandonHandler | undefined;
+
   /** An inner stage stopped waiting for `work` that still runs: it counts as a holder of a slot. */
-  readonly #hold: AbandonHandler = (work) => {
+  #hold(work: PromiseLike<unknown>): void {
     this.#unplaced++;
-    void work.then(this.#release, this.#release);
-  };
+    const released = (): void => this.#release();
+    void work.then(released, released);
+  }
 
   /** A holder of a slot (a call, or abandoned work) has ended. */
-  readonly #release = (): void => {
+  #release(): void {
     switch (release(this.#unplaced, this.#waiting.length)) {
       case 'keep':
         this.#unplaced--;
@@ -221,13 +242,13 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
       case 'free':
         this.#active--;
     }
-  };
+  }
 
-  #enqueue<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+  #enqueue<T>(ctx: Context, fn: Operation<T>, holds: boolean): Promise<T> {
     const scope = ctx.scope;
     if (scope.aborted) return Promise.reject(scope.reason);
     return new Promise<T>((resolve, reject) => {
-      const call = new QueuedCall(ctx, fn, resolve as (value: unknown) => void, reject, this.clock.now());
+      const call = new QueuedCall(ctx, fn, resolve as (value: unknown) => void, reject, entryNow(this.clock), 0, holds);
       this.#waiting.push(call);
       call.guard(this.clock, this.queueTimeout, this.#expire, this.#leave);
       if (heard(this.#queuedEvents, BULKHEADS)) tell(this.#queuedEvents, BULKHEADS, this, 'queued', { queued: this.#waiting.length });
@@ -237,7 +258,7 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
   #admit(call: QueuedCall): void {
     call.unguard(this.clock);
     if (heard(this.#admitted, BULKHEADS)) tell(this.#admitted, BULKHEADS, this, 'admitted', { waited: this.clock.now() - call.since });
-    this.#run(call.ctx, call.fn).then(call.resolve, call.reject);
+    this.#run(call.ctx, call.fn, call.holds).then(call.resolve, call.reject);
   }
 
   readonly #expire = (call: QueuedCall): void => {

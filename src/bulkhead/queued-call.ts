@@ -25,6 +25,8 @@ export class QueuedCall implements Waiter<QueuedCall> {
     readonly since: number,
     /** The rank of its priority (adaptive bulkheads); 0 otherwise. */
     readonly rank = 0,
+    /** Whether `fn` runs inner stages that may abandon work the bulkhead must hold a slot for. */
+    readonly holds = true,
   ) {}
 
   /**

@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Context } from '../context.js';
+import { entryNow } from '../entry-clock.js';
 import { circuitOpenError, type CircuitRejectionState } from '../errors/circuit-open-error.js';
 import { isFastFail } from '../errors/fast-fail.js';
 import { heard, tell, Topic } from '../diagnostics.js';
@@ -19,7 +20,7 @@ import type {
 } from './events.js';
 import { readBreakerOptions, type CircuitBreakerOptions } from './options.js';
 import { takeSnapshot, type CircuitBreakerSnapshot } from './snapshot.js';
-import { ConsecutiveWindow } from './consecutive-window.js';
+import { TimeWindow } from './time-window.js';
 import { BreakerMachine, TRANSITIONED, FAILURE, IGNORED, PROBE, REJECTED, SUCCESS, type CircuitState } from './state-machine.js';
 import { rate } from './window.js';
 
@@ -75,9 +76,9 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
   readonly #slowCallDuration: number;
   readonly #probeTimeout: number;
   /**
-   * Whether recording a success needs the time: everywhere but in a consecutive window, where a
-   * success only resets the run of failures. (In a count window a success can complete
-   * `minimumCalls` and open the circuit, which needs the time; a time window files it by time.)
+   * Whether recording a success needs the time: only in a time window, which files it by time.
+   * (In a count window a success can complete `minimumCalls` and open the circuit: the machine
+   * reads the clock then.)
    */
   readonly #successNeedsTime: boolean;
   /** The probe timers of the current half-open period; made at the first probe. */
@@ -90,8 +91,8 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     this.#shouldHandle = settings.shouldHandle;
     this.#slowCallDuration = settings.slowCallDuration;
     this.#probeTimeout = settings.probeTimeout;
-    this.#machine = new BreakerMachine(settings.window, settings.rules, this);
-    this.#successNeedsTime = !(settings.window instanceof ConsecutiveWindow);
+    this.#machine = new BreakerMachine(settings.window, settings.rules, this, settings.clock);
+    this.#successNeedsTime = settings.window instanceof TimeWindow;
     const initial = settings.initialState;
     if (initial) this.#machine.restore(initial);
   }
@@ -163,7 +164,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
     const machine = this.#machine;
-    const start = machine.state !== 'closed' || this.#timesCalls() ? this.#clock.now() : NaN;
+    const start = machine.state !== 'closed' || this.#timesCalls() ? entryNow(this.#clock) : NaN;
     const admission = machine.admit(start);
     if (admission === REJECTED) return this.#reject(start);
     const generation = machine.generation;
@@ -311,7 +312,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
  * policies (circuit open, bulkhead full) are not recorded at all.
  *
  * Cost: a call through a closed breaker costs O(1) window work, whatever the window's size or
- * traffic, and one clock read when it ends (none for a success in a consecutive window) unless
+ * traffic, and one clock read when it ends (none for a success in a consecutive or count window) unless
  * slow calls or outcome listeners need its duration; a time window idle for any length of time catches up in O(buckets).
  *
  * @param options - {@link CircuitBreakerOptions}.

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import type { RestoredState } from './snapshot.js';
 import type { CallWindow } from './window.js';
 
@@ -82,6 +83,8 @@ export class BreakerMachine {
     readonly window: CallWindow,
     readonly rules: MachineRules,
     readonly listener: TransitionListener,
+    /** Read when a result recorded without its time (`now` NaN, in a window that files no call by time) opens the circuit. */
+    readonly clock?: Clock,
   ) {}
 
   /** The state as last moved to; see {@link refresh}. */
@@ -123,7 +126,11 @@ export class BreakerMachine {
     return 0;
   }
 
-  /** Records the result of a call that started in period `generation` and ended at `now`. */
+  /**
+   * Records the result of a call that started in period `generation` and ended at `now`. `now` may
+   * be NaN in a window that does not file calls by time (consecutive, count): the clock is then
+   * read only if the result opens the circuit.
+   */
   record(generation: number, result: CallResult, slow: boolean, now: number): void {
     if (generation !== this.generation) return;
     if (this.#state === 'closed') {
@@ -177,6 +184,7 @@ export class BreakerMachine {
   }
 
   #open(now: number): void {
+    if (Number.isNaN(now)) now = this.clock?.now() ?? now;
     this.opens++;
     this.openDuration = this.rules.openFor(this.opens);
     this.openUntil = now + this.openDuration;

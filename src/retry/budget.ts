@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { entryNow } from '../entry-clock.js';
 import { OptionReader } from '../options.js';
 
 /**
@@ -85,8 +86,8 @@ const SLOTS = BUCKETS + 1;
 
 class Budget implements RetryBudget {
   readonly reserve: number;
-  readonly #requests = new Array<number>(SLOTS).fill(0);
-  readonly #retries = new Array<number>(SLOTS).fill(0);
+  /** Per slot: requests at `slot`, retries at `SLOTS + slot` (one array, not two). */
+  readonly #counts = new Array<number>(2 * SLOTS).fill(0);
   /** Requests over every slot (the oldest one included). */
   #requestSum = 0;
   /** Retries over every slot. */
@@ -118,7 +119,7 @@ class Budget implements RetryBudget {
 
   deposit(): void {
     const slot = this.#advance();
-    this.#requests[slot]!++;
+    this.#counts[slot]!++;
     this.#requestSum++;
   }
 
@@ -128,14 +129,14 @@ class Budget implements RetryBudget {
       this.#exhausted++;
       return false;
     }
-    this.#retries[slot]!++;
+    this.#counts[SLOTS + slot]!++;
     this.#retrySum++;
     return true;
   }
 
   /** Requests in the last `BUCKETS` buckets: all but the oldest slot. */
   #requestsInWindow(slot: number): number {
-    return this.#requestSum - this.#requests[(slot + 1) % SLOTS]!;
+    return this.#requestSum - this.#counts[(slot + 1) % SLOTS]!;
   }
 
   #bucketAt(now: number): number {
@@ -144,14 +145,14 @@ class Budget implements RetryBudget {
 
   /** Empties the slots of the buckets that ended since the last call; returns the current slot. */
   #advance(): number {
-    const bucket = this.#bucketAt(this.clock.now());
+    const bucket = this.#bucketAt(entryNow(this.clock));
     const passed = Math.min(bucket - this.#bucket, SLOTS);
     for (let i = 1; i <= passed; i++) {
       const slot = slotOf(this.#bucket + i);
-      this.#requestSum -= this.#requests[slot]!;
-      this.#retrySum -= this.#retries[slot]!;
-      this.#requests[slot] = 0;
-      this.#retries[slot] = 0;
+      this.#requestSum -= this.#counts[slot]!;
+      this.#retrySum -= this.#counts[SLOTS + slot]!;
+      this.#counts[slot] = 0;
+      this.#counts[SLOTS + slot] = 0;
     }
     if (passed > 0) this.#bucket = bucket;
     return slotOf(this.#bucket);

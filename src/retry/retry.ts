@@ -122,6 +122,8 @@ export interface RetryPolicy extends ObservablePolicy {
 /** The default judgement: every error but firebreak's fast-fail rejections; no result. */
 const retryErrors: ShouldHandle = (outcome) => !outcome.ok && !isFastFail(outcome.error);
 
+/** The settled event of most calls, shared (events are read-only). */
+const FIRST_ATTEMPT_SUCCEEDED: RetrySettledEvent = Object.freeze({ ok: true, failed: false, attempts: 1 });
 const NOT_HANDLED: RetryDecision = { retry: false, reason: 'not-handled' };
 const ABORTED: RetryDecision = { retry: false, reason: 'deadline' };
 const NOT_REPEATABLE: RetryDecision = { retry: false, reason: 'not-handled' };
@@ -165,8 +167,12 @@ class Retry extends PolicyBase implements RetryPolicy {
   #attempt<T>(ctx: Context, fn: Operation<T>, attempt: number, previous: number): Promise<T> {
     const work = callSafely(fn, ctx.attempt === attempt ? ctx : ctx.withAttempt(attempt));
     const onError = (error: unknown): T | Promise<T> => this.#after(ctx, fn, attempt, previous, { ok: false, error });
-    if (!this.#judgesResults && !heard(this.#settled, RETRIES)) return work.then(undefined, onError);
-    return work.then((value) => this.#after(ctx, fn, attempt, previous, { ok: true, value }), onError);
+    if (this.#judgesResults) return work.then((value) => this.#after(ctx, fn, attempt, previous, { ok: true, value }), onError);
+    if (!heard(this.#settled, RETRIES)) return work.then(undefined, onError);
+    return work.then((value) => {
+      this.#settle(true, false, attempt);
+      return value;
+    }, onError);
   }
 
   /** What follows an attempt's outcome: the end of the call, or a sleep and the next attempt. */
@@ -228,7 +234,8 @@ class Retry extends PolicyBase implements RetryPolicy {
   }
 
   #settle(ok: boolean, failed: boolean, attempts: number): void {
-    if (heard(this.#settled, RETRIES)) tell(this.#settled, RETRIES, this, 'settled', { ok, failed, attempts });
+    if (!heard(this.#settled, RETRIES)) return;
+    tell(this.#settled, RETRIES, this, 'settled', ok && !failed && attempts === 1 ? FIRST_ATTEMPT_SUCCEEDED : { ok, failed, attempts });
   }
 }
 
@@ -280,8 +287,11 @@ function readBackoff(read: OptionReader): Backoff {
   if (given === exponential || given === constant) {
     read.fail('backoff', `a backoff: call the factory, as in \`${given === exponential ? 'exponential()' : 'constant(100)'}\``);
   }
-  return backoff ?? exponential({ initial: 100, max: 10_000, jitter: 'full' });
+  return backoff ?? (defaultBackoff ??= exponential({ initial: 100, max: 10_000, jitter: 'full' }));
 }
+
+/** The default backoff: stateless, so one is shared by every retry policy that takes it. */
+let defaultBackoff: Backoff | undefined;
 
 function readBudget(read: OptionReader): RetryBudget | undefined {
   const value = read.raw('budget') as Partial<RetryBudget> | null | undefined;

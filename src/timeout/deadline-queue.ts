@@ -1,4 +1,5 @@
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock } from '../clock.js';
+import { guardTimerOf, type GuardTimer, type Wakeable } from './guard-timer.js';
 
 /** A call waiting for its deadline: linked into a {@link DeadlineQueue} until it settles. */
 export abstract class Deadline {
@@ -16,22 +17,25 @@ export abstract class Deadline {
 }
 
 /**
- * The pending deadlines of one timeout policy, in deadline order, watched by a single guard
- * timer instead of one timer per call.
+ * The pending deadlines of one timeout policy, in deadline order, watched by the clock's shared
+ * {@link GuardTimer} instead of one timer per call (or per policy).
  *
  * Calls through one policy mostly share a duration, so deadlines arrive in order and adding or
- * removing one is O(1); a deadline cut short by an outer one walks back from the tail. The timer
- * is armed for the earliest deadline; when it fires it expires what is due and re-arms for the
- * next. Calls that settle do not clear it: it lapses at the next firing once the queue is empty,
- * so an idle policy holds no timer after one `duration`, and the timer is unref'd meanwhile.
+ * removing one is O(1); a deadline cut short by an outer one walks back from the tail. The queue
+ * asks the guard timer to wake it at its earliest deadline; when woken it expires what is due and
+ * asks again for the next. Calls that settle do not cancel the request: it lapses at the next
+ * wake-up once the queue is empty, so an idle policy is forgotten by the timer after one
+ * `duration`.
  */
-export class DeadlineQueue {
+export class DeadlineQueue implements Wakeable {
   #head: Deadline | undefined;
   #tail: Deadline | undefined;
-  #timer: TimerHandle | undefined;
-  #timerAt = Infinity;
+  readonly #guard: GuardTimer;
+  wakeAt = Infinity;
 
-  constructor(readonly clock: Clock) {}
+  constructor(readonly clock: Clock) {
+    this.#guard = guardTimerOf(clock);
+  }
 
   add(deadline: Deadline): void {
     deadline.queued = true;
@@ -49,7 +53,10 @@ export class DeadlineQueue {
       else this.#tail = deadline;
       this.#head = deadline;
     }
-    if (deadline.at < this.#timerAt) this.#arm(deadline.at);
+    if (deadline.at < this.wakeAt) {
+      this.wakeAt = deadline.at;
+      this.#guard.request(this, deadline.at);
+    }
   }
 
   remove(deadline: Deadline): void {
@@ -62,20 +69,17 @@ export class DeadlineQueue {
     deadline.prev = deadline.next = undefined;
   }
 
-  #arm(at: number): void {
-    if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
-    this.#timerAt = at;
-    this.#timer = this.clock.setTimeout(this.#fire, at - this.clock.now(), true);
-  }
-
-  readonly #fire = (): void => {
-    this.#timer = undefined;
-    this.#timerAt = Infinity;
-    const now = this.clock.now();
+  /** Called by the guard timer at `wakeAt`: expires what is due, then asks for the next deadline. */
+  wake(now: number): void {
+    this.wakeAt = Infinity;
     for (let due = this.#head; due && due.at <= now; due = this.#head) {
       this.remove(due);
       due.expire();
     }
-    if (this.#head) this.#arm(this.#head.at);
-  };
+    const head = this.#head;
+    if (head && head.at < this.wakeAt) {
+      this.wakeAt = head.at;
+      this.#guard.request(this, head.at);
+    }
+  }
 }

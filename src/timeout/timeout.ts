@@ -4,6 +4,7 @@ import { TimeoutError } from '../errors/timeout-error.js';
 import { callerScope, heard, tell, Topic, type CallerScope } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { entryNow } from '../entry-clock.js';
 import { OptionReader } from '../options.js';
 import { Deadline, DeadlineQueue } from './deadline-queue.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
@@ -88,7 +89,7 @@ class Timeout extends PolicyBase implements TimeoutPolicy {
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
-    const now = this.clock.now();
+    const now = entryNow(this.clock);
     const allowed = Math.min(this.duration, ctx.deadline - now);
     if (allowed === Infinity) return callSafely(fn, ctx);
     const inner = ctx.withScope(now + allowed);
@@ -165,8 +166,9 @@ class TimedCall<T> extends Deadline {
  * {@link TimeoutError}; the `'abort'` strategy (default) rejects at once, the `'cooperative'`
  * one waits for the function to settle. `ctx.deadline` becomes the earlier of this deadline and
  * the outer one, so inner policies (a retry, say) can respect it. One unref'd guard timer per
- * policy watches every call in flight (no timer per call); it never keeps the process alive and
- * lapses by itself at most one `duration` after the last call.
+ * clock, shared by every timeout policy, watches every call in flight (no timer per call or per
+ * policy); it never keeps the process alive and lapses by itself at most one `duration` after
+ * the last call.
  *
  * @param options - a duration in milliseconds, or {@link TimeoutOptions}.
  * @throws InvalidOptionError for a negative, NaN or non-number duration or an unknown option.

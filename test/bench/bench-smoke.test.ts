@@ -11,6 +11,7 @@ interface Row {
   readonly ratios?: Record<string, number>;
   readonly nsPerCall?: Record<string, number>;
   readonly bytesPerInstance?: Record<string, number>;
+  readonly values?: Record<string, number>;
   readonly contenders?: Record<string, unknown>;
 }
 
@@ -25,6 +26,7 @@ interface Figures {
   readonly calls: { readonly rows: readonly Row[] };
   readonly memory: { readonly rows: readonly Row[] };
   readonly concurrency: { readonly rows: readonly Row[] };
+  readonly growth: { readonly rows: readonly Row[] };
   readonly soak: { readonly rows: readonly Row[] };
   readonly keyed: { readonly rows: readonly Row[] };
   readonly targets: readonly Target[];
@@ -46,6 +48,12 @@ const EXPECTED: Record<keyof Omit<Figures, 'quick' | 'targets'>, Record<string, 
   },
   memory: Object.fromEntries([...BREAKERS, 'bulkhead', 'pipeline'].map((id) => [id, PEERS])),
   concurrency: { 'bulkhead-10k': ['firebreak', 'p-limit', 'cockatiel'] },
+  growth: {
+    'concurrent-pipeline': ['1', '100', '10000'],
+    'concurrent-pipeline-limited': ['1', '100', '10000'],
+    'breaker-memory': ['1', '1000'],
+    'time-buckets': ['10 buckets', '1000 buckets'],
+  },
   soak: { soak: [] },
   keyed: {
     fetch: ['plain', 'undici retry', 'firebreak'],
@@ -54,7 +62,7 @@ const EXPECTED: Record<keyof Omit<Figures, 'quick' | 'targets'>, Record<string, 
 };
 
 function measured(row: Row): readonly string[] {
-  return Object.keys(row.nsPerCall ?? row.bytesPerInstance ?? row.contenders ?? {});
+  return Object.keys(row.nsPerCall ?? row.bytesPerInstance ?? row.contenders ?? row.values ?? {});
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'firebreak-bench-'));

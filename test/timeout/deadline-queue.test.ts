@@ -17,6 +17,15 @@ class Recorded extends Deadline {
   }
 }
 
+/** Every deadline due by `now` and not removed expired exactly when due; no other one expired. */
+function expectExpiries(all: readonly Recorded[], removed: ReadonlySet<Recorded>, now: number): void {
+  for (const deadline of all) {
+    if (removed.has(deadline)) expect(deadline.expiredAt).toBeUndefined();
+    else if (deadline.at <= now) expect(deadline.expiredAt).toBe(deadline.at);
+    else expect(deadline.expiredAt).toBeUndefined();
+  }
+}
+
 type Step = { kind: 'add'; delay: number } | { kind: 'remove'; pick: number } | { kind: 'advance'; ms: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -26,6 +35,38 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 );
 
 describe('the deadline queue', () => {
+  it('several queues on one clock share one timer and each expires its deadlines when due', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat({ max: 3 }), step), { maxLength: 80 }), (steps) => {
+        const clock = manualClock();
+        const queues = [0, 1, 2, 3].map(() => new DeadlineQueue(clock));
+        const all: [Recorded, DeadlineQueue][] = [];
+        const removed = new Set<Recorded>();
+        for (const [which, s] of steps) {
+          const queue = queues[which] as DeadlineQueue;
+          if (s.kind === 'add') {
+            const deadline = new Recorded(clock.now() + s.delay, all.length, () => clock.now());
+            all.push([deadline, queue]);
+            queue.add(deadline);
+          } else if (s.kind === 'remove') {
+            const [target, owner] = all[s.pick % Math.max(all.length, 1)] ?? [];
+            if (target && owner && target.expiredAt === undefined) {
+              owner.remove(target);
+              removed.add(target);
+            }
+          } else {
+            clock.advance(s.ms);
+          }
+          expect(clock.pendingTimers).toBeLessThanOrEqual(1);
+          if (s.kind !== 'advance') continue;
+          expectExpiries(all.map(([deadline]) => deadline), removed, clock.now());
+        }
+        clock.advance(1_000);
+        expect(clock.pendingTimers).toBe(0);
+      }),
+    );
+  });
+
   it('expires exactly the deadlines not removed, each exactly when due, with one timer at most', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 80 }), (steps) => {
@@ -49,11 +90,7 @@ describe('the deadline queue', () => {
           }
           expect(clock.pendingTimers).toBeLessThanOrEqual(1);
           if (s.kind !== 'advance') continue;
-          for (const deadline of all) {
-            if (removed.has(deadline)) expect(deadline.expiredAt).toBeUndefined();
-            else if (deadline.at <= clock.now()) expect(deadline.expiredAt).toBe(deadline.at);
-            else expect(deadline.expiredAt).toBeUndefined();
-          }
+          expectExpiries(all, removed, clock.now());
         }
         clock.advance(1_000);
         expect(clock.pendingTimers).toBe(0);
