@@ -12,6 +12,7 @@ import type { RetryBudget } from './retry/budget.js';
 import { buildRetryStage, type FirebreakRetryOptions } from './retry/firebreak-stage.js';
 import type { RetryPolicy } from './retry/retry.js';
 import { rateLimiter, type RateLimiterOptions, type RateLimiterPolicy } from './rate-limiter/rate-limiter.js';
+import { adaptiveThrottle, type AdaptiveThrottleOptions, type AdaptiveThrottlePolicy } from './throttle/adaptive-throttle.js';
 
 /** Options of a stage inside {@link firebreak}: the policy's own options, less `name`. */
 type StageOptions<O> = Omit<O, 'name'>;
@@ -51,6 +52,8 @@ export interface FirebreakOptions<R = unknown> {
   readonly retry?: FirebreakRetryOptions;
   /** Caps the rate of attempts sent to the dependency (retries included); over it, a fast-fail. */
   readonly rateLimit?: StageOptions<RateLimiterOptions>;
+  /** Rejects locally a share of calls while the dependency accepts too few of those it gets. */
+  readonly throttle?: StageOptions<AdaptiveThrottleOptions>;
   /** Stops calling a dependency that keeps failing; inside the retries, so each attempt is judged. */
   readonly circuitBreaker?: StageOptions<CircuitBreakerOptions>;
   /** Bounds the calls running against the dependency at once, with a bounded queue. */
@@ -77,6 +80,7 @@ export interface Firebreak<R = never> extends Pipeline<R> {
   /** The retry stage's budget. */
   readonly budget: RetryBudget | undefined;
   readonly rateLimit: RateLimiterPolicy | undefined;
+  readonly throttle: AdaptiveThrottlePolicy | undefined;
   readonly circuitBreaker: CircuitBreakerPolicy | undefined;
   readonly bulkhead: BulkheadPolicy | undefined;
   readonly attemptTimeout: TimeoutPolicy | undefined;
@@ -96,6 +100,7 @@ const STAGES: readonly StageDefinition[] = [
   { key: 'totalTimeout', build: (name, option) => timeout(named('totalTimeout', name, timeoutOptions(option))) },
   { key: 'retry', build: buildRetryStage },
   { key: 'rateLimit', build: (name, option) => rateLimiter(named('rateLimit', name, option)) },
+  { key: 'throttle', build: (name, option) => adaptiveThrottle(named('throttle', name, option)) },
   { key: 'circuitBreaker', build: (name, option) => circuitBreaker(named('circuitBreaker', name, option)) },
   { key: 'bulkhead', build: (name, option) => bulkhead(named('bulkhead', name, option)) },
   { key: 'attemptTimeout', build: (name, option) => timeout(named('attemptTimeout', name, timeoutOptions(option))) },

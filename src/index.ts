@@ -65,3 +65,11 @@ export { firebreak, type Firebreak, type FirebreakFallback, type FirebreakOption
 // The remaining policies (issue 18): hedging, rate limiting, adaptive throttling.
 export { rateLimiter, type RateLimitAdmittedEvent, type RateLimitedEvent, type RateLimiterOptions, type RateLimiterPolicy, type RateLimiterStats } from './rate-limiter/rate-limiter.js';
 export { RateLimitedError } from './errors/rate-limited-error.js';
+export {
+  adaptiveThrottle,
+  type AdaptiveThrottleOptions,
+  type AdaptiveThrottlePolicy,
+  type AdaptiveThrottleStats,
+  type ThrottledEvent,
+} from './throttle/adaptive-throttle.js';
+export { ThrottledError } from './errors/throttled-error.js';
