@@ -100,7 +100,7 @@ describe('adaptiveThrottle', () => {
     await offer(throttle, 1, down);
     expect(throttle.stats.probability).toBe(0.5);
     let called = false;
-    const error = await throttle.execute(() => (called = true)).catch((e: unknown) => e as ThrottledError);
+    const error = (await throttle.execute(() => (called = true)).catch((e: unknown) => e)) as ThrottledError;
     expect(called).toBe(false);
     expect(error).toBeInstanceOf(ThrottledError);
     expect([error.code, error.policy, error.probability, error.message]).toEqual(['ERR_THROTTLED', 'search', 0.5, 'search: throttled (rejecting 50 % of calls)']);
