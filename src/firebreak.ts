@@ -12,6 +12,7 @@ import type { RetryBudget } from './retry/budget.js';
 import { buildRetryStage, type FirebreakRetryOptions } from './retry/firebreak-stage.js';
 import type { RetryPolicy } from './retry/retry.js';
 import { rateLimiter, type RateLimiterOptions, type RateLimiterPolicy } from './rate-limiter/rate-limiter.js';
+import { hedge, type HedgeOptions, type HedgePolicy } from './hedge/hedge.js';
 import { adaptiveThrottle, type AdaptiveThrottleOptions, type AdaptiveThrottlePolicy } from './throttle/adaptive-throttle.js';
 
 /** Options of a stage inside {@link firebreak}: the policy's own options, less `name`. */
@@ -48,6 +49,8 @@ export interface FirebreakOptions<R = unknown> {
   readonly fallback?: FirebreakFallback<R>;
   /** A deadline for the whole call, retries included. */
   readonly totalTimeout?: number | StageOptions<TimeoutOptions>;
+  /** Another attempt alongside a slow one (idempotent calls only); inside the total timeout, outside the retries. */
+  readonly hedge?: StageOptions<HedgeOptions>;
   /** Retries inside the total timeout, with a retry budget (its own one unless `budget` is given). */
   readonly retry?: FirebreakRetryOptions;
   /** Caps the rate of attempts sent to the dependency (retries included); over it, a fast-fail. */
@@ -76,6 +79,7 @@ export interface FirebreakOptions<R = unknown> {
 export interface Firebreak<R = never> extends Pipeline<R> {
   readonly fallback: FallbackPolicy | undefined;
   readonly totalTimeout: TimeoutPolicy | undefined;
+  readonly hedge: HedgePolicy | undefined;
   readonly retry: RetryPolicy | undefined;
   /** The retry stage's budget. */
   readonly budget: RetryBudget | undefined;
@@ -98,6 +102,7 @@ interface StageDefinition {
 const STAGES: readonly StageDefinition[] = [
   { key: 'fallback', build: buildFallback },
   { key: 'totalTimeout', build: (name, option) => timeout(named('totalTimeout', name, timeoutOptions(option))) },
+  { key: 'hedge', build: (name, option) => hedge(named('hedge', name, option)) },
   { key: 'retry', build: buildRetryStage },
   { key: 'rateLimit', build: (name, option) => rateLimiter(named('rateLimit', name, option)) },
   { key: 'throttle', build: (name, option) => adaptiveThrottle(named('throttle', name, option)) },

@@ -73,3 +73,6 @@ export {
   type ThrottledEvent,
 } from './throttle/adaptive-throttle.js';
 export { ThrottledError } from './errors/throttled-error.js';
+export { hedge, type HedgeEvent, type HedgeOptions, type HedgePolicy, type HedgeSettledEvent, type HedgeStats } from './hedge/hedge.js';
+export type { HedgeDelay } from './hedge/delay.js';
+export { HedgeLostError } from './errors/hedge-lost-error.js';

@@ -266,7 +266,8 @@ export function retry<T = unknown>(options?: RetryOptions<T>): RetryPolicy {
   );
 }
 
-function readBudget(read: OptionReader): RetryBudget | undefined {
+/** Reads the `budget` option of a policy that draws from a {@link RetryBudget}. */
+export function readBudget(read: OptionReader): RetryBudget | undefined {
   const value = read.raw('budget') as Partial<RetryBudget> | null | undefined;
   if (value === undefined) return undefined;
   const ok = typeof value === 'object' && value !== null && typeof value.deposit === 'function' && typeof value.tryWithdraw === 'function';
