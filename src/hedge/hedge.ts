@@ -75,8 +75,11 @@ export interface HedgeSettledEvent {
   readonly ok: boolean;
   /** Attempts started, the first included. */
   readonly attempts: number;
-  /** The number of the attempt whose outcome the call settled with (above 1: a hedge won). */
-  readonly winner: number;
+  /**
+   * The number of the attempt whose outcome (not a failure) the call settled with: above 1, a
+   * hedge won. `undefined` when every attempt failed and the call settled with the last failure.
+   */
+  readonly winner: number | undefined;
 }
 
 /**
@@ -171,8 +174,8 @@ class Hedge extends PolicyBase implements HedgePolicy {
   }
 
   /** Reports the end of a call. */
-  reportSettled(ok: boolean, attempts: number, winner: number): void {
-    if (winner > 1) this.wins++;
+  reportSettled(ok: boolean, attempts: number, winner: number | undefined): void {
+    if (winner !== undefined && winner > 1) this.wins++;
     if (this.#settledEvents?.active) this.#settledEvents?.emit({ ok, attempts, winner });
   }
 
@@ -204,7 +207,7 @@ class HedgedCall<T> {
   #timer: TimerHandle | undefined;
   #graceTimer: TimerHandle | undefined;
   /** Set once an outcome decides the call; the call settles when the losers are done or the grace ends. */
-  #decided: { outcome: Outcome<T>; winner: number } | undefined;
+  #decided: { outcome: Outcome<T>; winner: number | undefined } | undefined;
   #settled = false;
 
   constructor(
@@ -278,7 +281,7 @@ class HedgedCall<T> {
     }
     const fastFail = !outcome.ok && isFastFail(outcome.error);
     if (!fastFail && this.#hedge('failure')) return;
-    if (this.#running === 0) this.#decide(outcome, attempt.number);
+    if (this.#running === 0) this.#decide(outcome, undefined);
     else if (!fastFail) this.#disarm();
   }
 
@@ -291,17 +294,16 @@ class HedgedCall<T> {
   }
 
   /** The call's outcome is known: abort the attempts still running, and settle once they are done or the grace ends. */
-  #decide(outcome: Outcome<T>, winner: number): void {
+  #decide(outcome: Outcome<T>, winner: number | undefined): void {
     this.#decided = { outcome, winner };
     this.#disarm();
-    if (this.#running === 0) {
+    if (this.#running === 0 || winner === undefined) {
       this.#finish();
       return;
     }
     const reason = hedgeLostError(this.policy.name, winner);
     for (const attempt of this.#attempts) if (!attempt.done) attempt.scope.abort(reason);
-    if (this.#running === 0) this.#finish();
-    else if (this.policy.grace === 0) this.#finish();
+    if (this.policy.grace === 0) this.#finish();
     else this.#graceTimer = this.policy.clock.setTimeout(this.#finish, this.policy.grace, true);
   }
 

@@ -2,7 +2,7 @@ import { Counter, Gauge, type OpenMetricsContentType, type PrometheusContentType
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { LocalHistogram } from './local-histogram.js';
 import { CIRCUIT_STATES, DEFINITIONS, type MetricKey } from './metric-definitions.js';
-import type { BudgetSource, BulkheadSource, CircuitSource } from './sources.js';
+import type { BudgetSource, BulkheadSource, CircuitSource, HedgeSource, ThrottleSource } from './sources.js';
 import { TallyFamily } from './tally.js';
 
 /**
@@ -38,6 +38,10 @@ export class Metrics {
   readonly bulkheads = new Set<BulkheadSource>();
   /** Read by `firebreak_retry_budget_available` at scrape time, with how many bindings use each. */
   readonly budgets = new Map<BudgetSource, number>();
+  /** Read by `firebreak_hedge_delay_seconds` at scrape time. */
+  readonly hedges = new Set<HedgeSource>();
+  /** Read by `firebreak_throttle_rejection_probability` at scrape time. */
+  readonly throttles = new Set<ThrottleSource>();
 
   readonly circuitState: Gauge;
   readonly circuitCalls: TallyFamily<string>;
@@ -54,6 +58,14 @@ export class Metrics {
   readonly retryBudgetExhausted: TallyFamily<string>;
   readonly retryBudgetAvailable: Gauge;
   readonly fallbacks: TallyFamily<string>;
+  readonly hedgeCalls: TallyFamily<string>;
+  readonly hedgeCount: TallyFamily<string>;
+  readonly hedgeWins: TallyFamily<string>;
+  readonly hedgeDelay: Gauge;
+  readonly rateLimitRejections: TallyFamily<string>;
+  readonly rateLimitWait: LocalHistogram;
+  readonly throttleRejections: TallyFamily<string>;
+  readonly throttleProbability: Gauge;
   readonly callDuration: LocalHistogram;
 
   constructor(registry: AnyRegistry, prefix: string) {
@@ -86,6 +98,21 @@ export class Metrics {
       for (const budget of this.budgets.keys()) gauge.set({ name: budget.name }, budget.stats.available);
     });
     this.fallbacks = make.counter('fallbacks');
+    this.hedgeCalls = make.counter('hedgeCalls');
+    this.hedgeCount = make.counter('hedges');
+    this.hedgeWins = make.counter('hedgeWins');
+    this.hedgeDelay = make.gauge('hedgeDelay', (gauge) => {
+      for (const hedge of this.hedges) {
+        const delay = hedge.stats.delay;
+        if (delay !== Infinity) gauge.set({ name: hedge.name }, delay / 1000);
+      }
+    });
+    this.rateLimitRejections = make.counter('rateLimitRejections');
+    this.rateLimitWait = make.histogram('rateLimitWait');
+    this.throttleRejections = make.counter('throttleRejections');
+    this.throttleProbability = make.gauge('throttleProbability', (gauge) => {
+      for (const throttle of this.throttles) gauge.set({ name: throttle.name }, throttle.stats.probability);
+    });
     this.callDuration = make.histogram('callDuration');
   }
 }
@@ -119,7 +146,7 @@ class MetricFactory {
     return gauge;
   }
 
-  histogram(key: 'callDuration' | 'bulkheadQueueWait'): LocalHistogram {
+  histogram(key: 'callDuration' | 'bulkheadQueueWait' | 'rateLimitWait'): LocalHistogram {
     return this.#own(new LocalHistogram({ ...this.#config(key), buckets: [...DEFINITIONS[key].buckets] }));
   }
 

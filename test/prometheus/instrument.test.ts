@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fallback, firebreak, InvalidOptionError, manualClock, pipeline, timeout, type Policy } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
 import { Scrape } from './read-metrics.js';
+import { DEFINITIONS } from '../../src/prometheus/metric-definitions.js';
 
 const hang = (): Promise<never> => new Promise(() => {});
 
@@ -72,7 +73,7 @@ describe('instrument', () => {
     const b = timeout({ name: 'b', duration: 100 });
     instrument(a, { registry });
     const registered = spy.mock.calls.length;
-    expect(registered).toBe(16);
+    expect(registered).toBe(Object.keys(DEFINITIONS).length);
     instrument(b, { registry });
     expect(spy.mock.calls.length).toBe(registered);
     await a.execute(() => 1);

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { expect } from 'vitest';
-import { constant, firebreak, manualClock, type CallContext } from '../../src/index.js';
+import { constant, firebreak, manualClock, ThrottledError, type CallContext, type ManualClock } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
 import { deferred } from '../helpers/async.js';
 import { Scrape } from './read-metrics.js';
@@ -14,7 +14,8 @@ const down = (): Promise<never> => Promise.reject(new Error('down'));
 
 /**
  * One dependency behind every stage, driven through a scripted sequence: fill the bulkhead,
- * time out and retry, exhaust the retry budget, open the circuit, fall back, and recover.
+ * time out and retry, exhaust the retry budget, open the circuit, fall back, and recover. Then a
+ * second one, `search`, through a hedge, a rate limiter and a throttle ({@link searchSequence}).
  */
 export async function scriptedSequence(registry: Registry): Promise<{ full: Scrape; open: Scrape; atTheEnd: Scrape }> {
   const clock = manualClock();
@@ -58,6 +59,38 @@ export async function scriptedSequence(registry: Registry): Promise<{ full: Scra
   // 7. After openFor, a probe succeeds and closes the circuit.
   await clock.advanceAsync(1_000);
   expect(await auth.execute(() => 'probe')).toBe('probe');
+
+  await searchSequence(registry, clock);
   return { full, open, atTheEnd: await Scrape.of(registry) };
 }
 
+
+/**
+ * `search` behind a hedge (20 ms), a rate limiter (2 per second, burst 2, waits up to 500 ms) and
+ * a throttle (k = 1, rejecting whenever its probability is above 0): a hedge that wins, a call
+ * that waits 480 ms for its turn while its hedge is rate-limited, and a failure whose hedge the
+ * throttle turns away.
+ */
+async function searchSequence(registry: Registry, clock: ManualClock): Promise<void> {
+  const search = firebreak('search', {
+    hedge: { delay: 20, clock },
+    rateLimit: { rate: 2, burst: 2, maxWait: 500, clock },
+    throttle: { k: 1, window: 10_000, clock, random: () => 0 },
+  });
+  instrument(search, { registry });
+  const start = clock.now();
+
+  // 1. The first attempt hangs; the hedge at 20 ms answers; the first is aborted.
+  const hedged = search.execute((ctx) => (ctx.attempt === 1 ? hangUntilAborted(ctx) : 'hedged'));
+  await clock.advanceAsync(20);
+  expect(await hedged).toBe('hedged');
+
+  // 2. The limiter is empty until 1 s: this call waits 480 ms; its hedge would wait 980 ms and is rejected.
+  const waited = search.execute(() => 'waited');
+  await clock.advanceAsync(480);
+  expect(await waited).toBe('waited');
+
+  // 3. Later, a failure: the throttle now rejects (k = 1: 3 requests, 2 accepts), so the hedge it starts at once is throttled.
+  await clock.advanceAsync(start + 2_000 - clock.now());
+  await expect(search.execute(down)).rejects.toThrow(ThrottledError);
+}
