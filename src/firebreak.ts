@@ -3,7 +3,7 @@ import { circuitBreaker, type CircuitBreakerPolicy } from './circuit-breaker/cir
 import type { CircuitBreakerOptions } from './circuit-breaker/options.js';
 import type { Context } from './context.js';
 import { InvalidOptionError } from './errors/invalid-option-error.js';
-import { fallback, type FallbackFunction, type FallbackPolicy } from './fallback/fallback.js';
+import { fallback, type FallbackFunction, type FallbackPolicy, type FallbackSpec } from './fallback/fallback.js';
 import { OptionReader } from './options.js';
 import { pipeline, type Pipeline } from './pipeline.js';
 import { invokePolicy, PolicyBase, type Operation, type Policy, type ShouldHandle } from './policy.js';
@@ -177,9 +177,8 @@ function timeoutOptions(option: unknown): unknown {
 }
 
 function buildFallback(name: string, option: unknown): Policy<unknown> {
-  if (typeof option === 'object' && option !== null && 'fallback' in option) {
-    const { fallback: value, ...rest } = option;
-    return fallback(value, named('fallback', name, rest));
+  if (typeof option === 'object' && option !== null && Object.hasOwn(option, 'fallback')) {
+    return fallback(named('fallback', name, option) as FallbackSpec<unknown>);
   }
   return fallback(option, { name });
 }

@@ -13,6 +13,8 @@ export { CircuitOpenError, type CircuitRejectionState } from './errors/circuit-o
 export { timeout, type TimeoutEvent, type TimeoutOptions, type TimeoutPolicy, type TimeoutStrategy } from './timeout/timeout.js';
 export {
   fallback,
+  replacedFailure,
+  type FallbackSpec,
   type FallbackContext,
   type FallbackEvent,
   type FallbackFunction,

@@ -91,7 +91,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     this.#machine = new BreakerMachine(settings.window, settings.rules, this);
     this.#successNeedsTime = !(settings.window instanceof ConsecutiveWindow);
     const initial = settings.initialState;
-    if (initial) this.#machine.restore(initial.state, initial.opens, initial.openUntil);
+    if (initial) this.#machine.restore(initial);
   }
 
   onStateChange(listener: (event: CircuitStateChangeEvent) => void): Unsubscribe {

@@ -185,7 +185,7 @@ export function readBreakerOptions(options: unknown): BreakerSettings {
   const probeTimeout = halfOpen.duration('probeTimeout', 30_000, { min: 1, allowInfinity: true });
   const clock = read.clock();
   const { window, slowProbeRate } = readWindow(read);
-  const initialState = readSnapshot(read, clock);
+  const initialState = readSnapshot(read, clock, openFor);
   return { name, shouldHandle, window, rules: { maxProbes, slowProbeRate, openFor }, slowCallDuration, probeTimeout, clock, initialState };
 }
 

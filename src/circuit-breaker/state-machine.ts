@@ -1,3 +1,4 @@
+import type { RestoredState } from './snapshot.js';
 import type { CallWindow } from './window.js';
 
 /**
@@ -106,7 +107,8 @@ export class BreakerMachine {
       case 'open':
         if (now < this.openUntil) return REJECTED;
         this.#moveTo('half-open');
-        return this.#takeProbe();
+        // A listener told of the move may have isolated or reset the breaker: decide again.
+        return this.state === 'half-open' ? this.#takeProbe() : this.admit(now);
       case 'half-open':
         return this.#takeProbe();
       case 'isolated':
@@ -159,11 +161,12 @@ export class BreakerMachine {
     this.#close();
   }
 
-  /** Starts in `state` (no transition is reported): used to restore a snapshot. */
-  restore(state: CircuitState, opens: number, openUntil: number): void {
+  /** Starts in a restored snapshot's state (no transition is reported). */
+  restore({ state, opens, openUntil, openFor }: RestoredState): void {
     this.#state = state;
     this.opens = opens;
     this.openUntil = openUntil;
+    this.openDuration = openFor;
     this.generation++;
   }
 

@@ -8,6 +8,7 @@ import type { HedgeSource, RateLimitSource, ThrottleSource } from './sources.js'
  */
 export function bindHedge(hedge: HedgeSource, metrics: Metrics, attachment: Attachment): void {
   const { name } = hedge;
+  metrics.claim('hedge', name, hedge, attachment);
   const calls = attachment.tally(metrics.hedgeCalls, name);
   const hedges = attachment.tally(metrics.hedgeCount, name);
   const wins = attachment.tally(metrics.hedgeWins, name);
@@ -25,13 +26,14 @@ export function bindHedge(hedge: HedgeSource, metrics: Metrics, attachment: Atta
 /** The `firebreak_rate_limit_*` metrics of one rate limiter: rejections, and the wait of each admitted call. */
 export function bindRateLimit(limiter: RateLimitSource, metrics: Metrics, attachment: Attachment): void {
   const rejections = attachment.tally(metrics.rateLimitRejections, limiter.name);
-  const wait = metrics.rateLimitWait.series({ name: limiter.name });
+  const wait = attachment.series(metrics.rateLimitWait, { name: limiter.name });
   attachment.add(limiter.onRejected(() => void rejections.count++));
   attachment.add(limiter.onAdmitted((event) => wait.observe(event.waited / 1000)));
 }
 
 /** The `firebreak_throttle_*` metrics of one adaptive throttle: rejections, and its rejection probability at scrape time. */
 export function bindThrottle(throttle: ThrottleSource, metrics: Metrics, attachment: Attachment): void {
+  metrics.claim('adaptive throttle', throttle.name, throttle, attachment);
   const rejections = attachment.tally(metrics.throttleRejections, throttle.name);
   attachment.add(throttle.onRejected(() => void rejections.count++));
   metrics.throttles.add(throttle);
