@@ -26,6 +26,7 @@ interface Figures {
   readonly memory: { readonly rows: readonly Row[] };
   readonly concurrency: { readonly rows: readonly Row[] };
   readonly soak: { readonly rows: readonly Row[] };
+  readonly hedging: { readonly rows: readonly Row[] };
   readonly targets: readonly Target[];
 }
 
@@ -37,6 +38,7 @@ const EXPECTED: Record<keyof Omit<Figures, 'quick' | 'targets'>, Record<string, 
   calls: {
     'bare-await': ['bare'],
     ...Object.fromEntries(['timeout', 'retry', ...BREAKERS, 'bulkhead', 'fallback', 'open-circuit'].map((id) => [id, PEERS])),
+    ...Object.fromEntries(['hedge', 'rate-limiter', 'throttle'].map((id) => [id, ['firebreak', 'bare']])),
     pipeline: [...PEERS, 'bare'],
     metrics: ['instrumented', 'plain'],
     'time-window-failure': ['full', 'empty'],
@@ -44,7 +46,11 @@ const EXPECTED: Record<keyof Omit<Figures, 'quick' | 'targets'>, Record<string, 
   memory: Object.fromEntries([...BREAKERS, 'bulkhead', 'pipeline'].map((id) => [id, PEERS])),
   concurrency: { 'bulkhead-10k': ['firebreak', 'p-limit', 'cockatiel'] },
   soak: { soak: [] },
+  hedging: { none: [], p95: [], p99: [] },
 };
+
+/** Rows that are the baseline of their section: nothing to take a ratio against. */
+const BASELINES = ['bare-await', 'none'];
 
 function measured(row: Row): readonly string[] {
   return Object.keys(row.nsPerCall ?? row.bytesPerInstance ?? row.contenders ?? {});
@@ -69,7 +75,7 @@ describe('npm run bench -- --quick', () => {
       for (const row of got) {
         expect(row.pending, `${section}/${row.id}`).toBeUndefined();
         expect(measured(row), `${section}/${row.id}`).toEqual(expect.arrayContaining([...(rows[row.id] ?? [])]));
-        if (row.id !== 'bare-await') expect(Object.keys(row.ratios ?? {}), `${section}/${row.id}`).not.toHaveLength(0);
+        if (!BASELINES.includes(row.id)) expect(Object.keys(row.ratios ?? {}), `${section}/${row.id}`).not.toHaveLength(0);
       }
     }
     expect(figures.targets.length).toBeGreaterThan(0);
