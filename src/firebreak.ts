@@ -130,8 +130,8 @@ class FirebreakPolicy extends PolicyBase {
 
 /**
  * The recommended protection for one dependency: its stages in the right order,
- * `fallback → totalTimeout → retry → circuitBreaker → bulkhead → attemptTimeout` (outermost
- * first). Every stage is named `name`, so the metrics of one dependency share one label.
+ * `fallback → totalTimeout → hedge → retry → rateLimit → throttle → circuitBreaker → bulkhead →
+ * attemptTimeout` (outermost first). Every stage is named `name`, so the metrics of one dependency share one label.
  *
  * @param name - the dependency's name, such as `'auth'`.
  * @param options - {@link FirebreakOptions}: one key per stage.
