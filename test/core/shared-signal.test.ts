@@ -47,7 +47,7 @@ describe('one caller signal shared by many concurrent calls ✱', () => {
     expect(outcomes.every((outcome) => outcome === reason)).toBe(true);
     expect(dep.bulkhead?.stats).toMatchObject({ active: 0, queued: 0 });
     expect(seen.warnings()).toEqual([]);
-  });
+  }, 120_000);
 
   it(`a bulkhead with ${CALLS.toLocaleString('en')} waiters on one signal lets them all go when it aborts`, async () => {
     const controller = new AbortController();
@@ -62,7 +62,7 @@ describe('one caller signal shared by many concurrent calls ✱', () => {
     expect(pool.stats).toMatchObject({ active: 0, queued: 0 });
     expect(seen.added()).toBe(2); // the queue's one listener, and the running call's own
     expect(seen.warnings()).toEqual([]);
-  });
+  }, 120_000);
 
   it('calls through a timeout that settle leave no listener behind, however many shared the signal', async () => {
     const controller = new AbortController();
