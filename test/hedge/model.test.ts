@@ -26,9 +26,11 @@ function model(plans: readonly Plan[], delay: number, maxAttempts: number): Expe
   for (;;) {
     let next = -1;
     let at = timer;
+    // At equal times, finishes come before the hedge timer (their timers were set first), and in attempt order.
     starts.forEach((start, i) => {
-      if (!done.has(i) && start + plans[i]!.ms < at) {
-        at = start + plans[i]!.ms;
+      const finish = start + plans[i]!.ms;
+      if (!done.has(i) && (finish < at || (finish === at && next === -1))) {
+        at = finish;
         next = i;
       }
     });
