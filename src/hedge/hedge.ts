@@ -240,7 +240,9 @@ class HedgedCall<T> {
   #arm(delay: number): void {
     this.#disarm();
     if (delay === Infinity) return;
-    this.#timer = this.policy.clock.setTimeout(this.#onDelay, delay, true);
+    // Ref'd, like a retry's backoff: the call may be answered by the attempt it starts. It is
+    // cleared when the call is decided, so it never outlives the call.
+    this.#timer = this.policy.clock.setTimeout(this.#onDelay, delay);
   }
 
   #disarm(): void {
@@ -304,7 +306,8 @@ class HedgedCall<T> {
     const reason = hedgeLostError(this.policy.name, winner);
     for (const attempt of this.#attempts) if (!attempt.done) attempt.scope.abort(reason);
     if (this.policy.grace === 0) this.#finish();
-    else this.#graceTimer = this.policy.clock.setTimeout(this.#finish, this.policy.grace, true);
+    // Ref'd: the winner's outcome waits on it.
+    else this.#graceTimer = this.policy.clock.setTimeout(this.#finish, this.policy.grace);
   }
 
   readonly #finish = (): void => {
