@@ -78,3 +78,15 @@ export { ThrottledError } from './errors/throttled-error.js';
 export { hedge, type HedgeEvent, type HedgeOptions, type HedgePolicy, type HedgeSettledEvent, type HedgeStats } from './hedge/hedge.js';
 export type { HedgeDelay } from './hedge/delay.js';
 export { HedgeLostError } from './errors/hedge-lost-error.js';
+
+// Adaptive concurrency (wave 2, DESIGN.md 8.3): a bulkhead whose limit is learned from latency.
+export {
+  adaptiveBulkhead,
+  type AdaptiveBulkheadOptions,
+  type AdaptiveBulkheadPolicy,
+  type AdaptiveBulkheadStats,
+  type AdaptivePartitions,
+  type LimitChangeEvent,
+} from './adaptive/adaptive-bulkhead.js';
+export type { LimitAlgorithmName } from './adaptive/limit.js';
+export type { Priority } from './adaptive/priority.js';

@@ -2,8 +2,8 @@ import { Counter, Histogram, Registry, register } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bulkhead, circuitBreaker, fallback, firebreak, InvalidOptionError, manualClock, pipeline, retry, retryBudget, timeout, type Policy } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
-import { Scrape } from './read-metrics.js';
 import { DEFINITIONS } from '../../src/prometheus/metric-definitions.js';
+import { Scrape } from './read-metrics.js';
 
 const hang = (): Promise<never> => new Promise(() => {});
 
