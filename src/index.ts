@@ -90,3 +90,6 @@ export {
 } from './adaptive/adaptive-bulkhead.js';
 export type { LimitAlgorithmName } from './adaptive/limit.js';
 export type { Priority } from './adaptive/priority.js';
+
+// Keyed policies: one policy per key (origin, tenant, shard) with bounded memory.
+export { keyed, type KeyedEvictEvent, type KeyedEvictReason, type KeyedOptions, type KeyedPolicy, type KeyedStats } from './keyed/keyed.js';

@@ -162,7 +162,7 @@ class Hedge extends PolicyBase implements HedgePolicy {
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
     this.calls++;
-    if (this.maxAttempts === 1) return callSafely(fn, ctx);
+    if (this.maxAttempts === 1 || !ctx.repeatable) return callSafely(fn, ctx);
     this.budget?.deposit();
     return new Promise<T>((resolve, reject) => new HedgedCall(this, ctx, fn, resolve, reject).start());
   }
@@ -228,7 +228,7 @@ class HedgedCall<T> {
     const attempt: Attempt = { number, scope, started: this.policy.clock.now(), work: undefined, done: false };
     this.#attempts.push(attempt);
     this.#running++;
-    const work = callSafely(this.fn, new Context(scope, number, ctx.deadline, ctx.onAbandon, ctx.callerSignal));
+    const work = callSafely(this.fn, new Context(scope, number, ctx.deadline, ctx.onAbandon, ctx.callerSignal, ctx.priority, ctx.repeatable));
     attempt.work = work;
     work.then(
       (value) => this.#settle(attempt, { ok: true, value }),

@@ -19,7 +19,7 @@ export function bindHedge(hedge: HedgeSource, metrics: Metrics, attachment: Atta
       if (event.winner !== undefined && event.winner > 1) wins.count++;
     }),
   );
-  metrics.hedges.add(hedge);
+  metrics.hedges.set(hedge, attachment.labels(name));
   attachment.add(() => metrics.hedges.delete(hedge));
 }
 
@@ -36,6 +36,6 @@ export function bindThrottle(throttle: ThrottleSource, metrics: Metrics, attachm
   metrics.claim('adaptive throttle', throttle.name, throttle, attachment);
   const rejections = attachment.tally(metrics.throttleRejections, throttle.name);
   attachment.add(throttle.onRejected(() => void rejections.count++));
-  metrics.throttles.add(throttle);
+  metrics.throttles.set(throttle, attachment.labels(throttle.name));
   attachment.add(() => metrics.throttles.delete(throttle));
 }

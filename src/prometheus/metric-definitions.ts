@@ -164,6 +164,11 @@ export const DEFINITIONS = {
     help: 'The probability with which each adaptive throttle rejects the next call.',
     labelNames: ['name'],
   },
+  keyedOverflows: {
+    name: 'firebreak_keyed_overflows_total',
+    help: 'Calls for a new key of a keyed policy that found every kept policy holding state, and ran on a policy not kept.',
+    labelNames: ['name'],
+  },
   callDuration: {
     name: 'firebreak_call_duration_seconds',
     help: 'Duration of calls made through an instrumented policy, by outcome.',

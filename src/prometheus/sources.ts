@@ -1,4 +1,5 @@
 import type { Subscribe } from '../events.js';
+import { OBSERVE_ENTRIES, type KeyedEntryObserver } from '../keyed/keyed.js';
 import type { CircuitStateLabel } from './metric-definitions.js';
 
 /**
@@ -86,6 +87,13 @@ export interface ThrottleSource {
   readonly onRejected: Subscribe<unknown>;
 }
 
+/** A keyed policy: its entries, reported through a symbol-keyed method, and its overflows. */
+export interface KeyedSource {
+  readonly name: string;
+  readonly stats: { readonly overflows: number };
+  readonly [OBSERVE_ENTRIES]: (observer: KeyedEntryObserver) => () => void;
+}
+
 /** Something made of policies: a pipeline or a `firebreak()` result. */
 export interface CompositeSource {
   readonly policies: readonly unknown[];
@@ -153,6 +161,11 @@ export function isRateLimitSource(value: unknown): value is RateLimitSource {
 /** Whether `value` is an adaptive throttle. */
 export function isThrottleSource(value: unknown): value is ThrottleSource {
   return named(value) && typeof value.maxRejection === 'number' && isBag(value.stats) && functions(value, 'onRejected');
+}
+
+/** Whether `value` is a keyed policy (from this copy of the package or another). */
+export function isKeyedSource(value: unknown): value is KeyedSource {
+  return named(value) && typeof (value as { [OBSERVE_ENTRIES]?: unknown })[OBSERVE_ENTRIES] === 'function' && isBag(value.stats);
 }
 
 /** Whether `value` is made of policies. */

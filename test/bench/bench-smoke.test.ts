@@ -27,6 +27,7 @@ interface Figures {
   readonly concurrency: { readonly rows: readonly Row[] };
   readonly soak: { readonly rows: readonly Row[] };
   readonly hedging: { readonly rows: readonly Row[] };
+  readonly keyed: { readonly rows: readonly Row[] };
   readonly targets: readonly Target[];
 }
 
@@ -48,6 +49,10 @@ const EXPECTED: Record<keyof Omit<Figures, 'quick' | 'targets'>, Record<string, 
   concurrency: { 'bulkhead-10k': ['firebreak', 'p-limit', 'cockatiel'] },
   soak: { soak: [] },
   hedging: { none: [], p95: [], p99: [] },
+  keyed: {
+    fetch: ['plain', 'undici retry', 'firebreak'],
+    'keyed-entry': ['keyed alone (one shared policy)', 'keyed + circuitBreaker', 'keyed + firebreak/undici default policy'],
+  },
 };
 
 /** Rows that are the baseline of their section: nothing to take a ratio against. */

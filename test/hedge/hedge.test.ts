@@ -249,6 +249,17 @@ describe('hedge (manual clock)', () => {
     expect(await call).toBe('first');
   });
 
+  it('never hedges a call that is not repeatable (execute(fn, { repeatable: false }))', async () => {
+    const clock = manualClock();
+    const policy = hedge({ delay: 100, clock });
+    const { started, fn } = dependency(clock);
+    const call = policy.execute(fn, { repeatable: false });
+    await clock.advanceAsync(1_000);
+    expect(started).toHaveLength(1);
+    started[0]!.result.resolve('once');
+    expect(await call).toBe('once');
+  });
+
   it('has the documented defaults and refuses bad options', () => {
     const policy = hedge();
     expect([policy.name, policy.maxAttempts, policy.grace, policy.budget, policy.stats.delay]).toEqual(['hedge', 2, 100, undefined, Infinity]);

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { expect } from 'vitest';
-import { constant, firebreak, manualClock, ThrottledError, type CallContext, type ManualClock } from '../../src/index.js';
+import { circuitBreaker, constant, firebreak, keyed, manualClock, ThrottledError, type CallContext, type ManualClock } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
 import { deferred } from '../helpers/async.js';
 import { Scrape } from './read-metrics.js';
@@ -59,6 +59,12 @@ export async function scriptedSequence(registry: Registry): Promise<{ full: Scra
   // 7. After openFor, a probe succeeds and closes the circuit.
   await clock.advanceAsync(1_000);
   expect(await auth.execute(() => 'probe')).toBe('probe');
+
+  // 8. A keyed policy whose one kept key holds an isolated breaker: a call for a new key overflows.
+  const perTenant = keyed(() => circuitBreaker({ name: 'tenant', clock }), { name: 'tenants', maxKeys: 1, clock });
+  instrument(perTenant, { registry });
+  perTenant.get('a').isolate();
+  expect(await perTenant.execute('b', () => 'overflow')).toBe('overflow');
 
   await searchSequence(registry, clock);
   return { full, open, atTheEnd: await Scrape.of(registry) };
