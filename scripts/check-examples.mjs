@@ -69,6 +69,7 @@ writeFileSync(
           'firebreak/prometheus': ['../../src/prometheus/index.ts'],
           'firebreak/opossum': ['../../src/opossum/index.ts'],
           'firebreak/undici': ['../../src/undici/index.ts'],
+          'firebreak/*': ['../../src/*/index.ts'],
         },
         allowImportingTsExtensions: true,
       },

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Context } from '../context.js';
 import { rateLimitedError } from '../errors/rate-limited-error.js';
+import { heard, tell, Topic } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
@@ -106,6 +107,7 @@ export interface RateLimiterPolicy extends ObservablePolicy {
 }
 
 const ADMITTED_AT_ONCE: RateLimitAdmittedEvent = Object.freeze({ waited: 0 });
+const RATE_LIMITERS = new Topic('rate-limiter');
 
 class RateLimiter extends PolicyBase implements RateLimiterPolicy {
   #rejected: EventList<RateLimitedEvent> | undefined;
@@ -141,12 +143,12 @@ class RateLimiter extends PolicyBase implements RateLimiterPolicy {
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
     const decision = gcra(this.#tat, this.clock.now(), this.#params);
     if (!decision.allowed) {
-      if (this.#rejected?.active) this.#rejected?.emit({ retryAfter: decision.retryAfter });
+      if (heard(this.#rejected, RATE_LIMITERS)) tell(this.#rejected, RATE_LIMITERS, this, 'rejected', { retryAfter: decision.retryAfter });
       return Promise.reject(rateLimitedError(this.name, decision.retryAfter));
     }
     this.#tat = decision.tat;
     if (decision.delay === 0) {
-      if (this.#admitted?.active) this.#admitted?.emit(ADMITTED_AT_ONCE);
+      if (heard(this.#admitted, RATE_LIMITERS)) tell(this.#admitted, RATE_LIMITERS, this, 'admitted', ADMITTED_AT_ONCE);
       return callSafely(fn, ctx);
     }
     return this.#wait(ctx, fn, decision.tat, decision.delay);
@@ -158,7 +160,7 @@ class RateLimiter extends PolicyBase implements RateLimiterPolicy {
     if (scope.aborted) return this.#giveBack(booked, scope.reason);
     return sleep(this.clock, delay, scope.canAbort ? ctx.signal : undefined).then(
       () => {
-        if (this.#admitted?.active) this.#admitted?.emit({ waited: delay });
+        if (heard(this.#admitted, RATE_LIMITERS)) tell(this.#admitted, RATE_LIMITERS, this, 'admitted', { waited: delay });
         return callSafely(fn, ctx);
       },
       (reason: unknown) => this.#giveBack(booked, reason),

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { expect } from 'vitest';
-import { circuitBreaker, constant, firebreak, keyed, manualClock, ThrottledError, type CallContext, type ManualClock } from '../../src/index.js';
+import { circuitBreaker, constant, firebreak, keyed, manualClock, ThrottledError, type CallContext, type KeyedPolicy, type ManualClock, type Policy } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
 import { deferred } from '../helpers/async.js';
 import { Scrape } from './read-metrics.js';
@@ -12,12 +12,29 @@ function hangUntilAborted(ctx: CallContext): Promise<never> {
 
 const down = (): Promise<never> => Promise.reject(new Error('down'));
 
+/** The Prometheus metrics of {@link runScriptedSequence}, scraped at its three moments. */
+export function scriptedSequence(registry: Registry): Promise<{ full: Scrape; open: Scrape; atTheEnd: Scrape }> {
+  return runScriptedSequence(
+    (policy) => instrument(policy, { registry }),
+    () => Scrape.of(registry),
+    (policy) => instrument(policy, { registry }),
+    searchSequence,
+  );
+}
+
 /**
  * One dependency behind every stage, driven through a scripted sequence: fill the bulkhead,
- * time out and retry, exhaust the retry budget, open the circuit, fall back, and recover. Then a
- * second one, `search`, through a hedge, a rate limiter and a throttle ({@link searchSequence}).
+ * time out and retry, exhaust the retry budget, open the circuit, fall back, and recover.
+ * `attach` instruments the policy; `read` reads the metrics when the bulkhead is full, when the
+ * circuit is open, and at the end; with `attachKeyed`, a keyed policy overflows at the end; `more`
+ * runs last, on the same clock (the Prometheus sequence adds {@link searchSequence}).
  */
-export async function scriptedSequence(registry: Registry): Promise<{ full: Scrape; open: Scrape; atTheEnd: Scrape }> {
+export async function runScriptedSequence<S>(
+  attach: (policy: Policy<unknown>) => void,
+  read: () => Promise<S>,
+  attachKeyed?: (policy: KeyedPolicy<Policy<unknown>>) => void,
+  more?: (attach: (policy: Policy<unknown>) => void, clock: ManualClock) => Promise<void>,
+): Promise<{ full: S; open: S; atTheEnd: S }> {
   const clock = manualClock();
   const auth = firebreak('auth', {
     fallback: 'cached',
@@ -26,7 +43,7 @@ export async function scriptedSequence(registry: Registry): Promise<{ full: Scra
     bulkhead: { concurrency: 1, queue: 1, queueTimeout: 100, clock },
     attemptTimeout: { duration: 200, clock },
   });
-  instrument(auth, { registry });
+  attach(auth);
 
   // 1. A plain success.
   expect(await auth.execute(() => 'fresh')).toBe('fresh');
@@ -36,7 +53,7 @@ export async function scriptedSequence(registry: Registry): Promise<{ full: Scra
   const running = auth.execute(() => slot.promise);
   const waiting = auth.execute(() => 'waited');
   expect(await auth.execute(() => 'turned away')).toBe('cached');
-  const full = await Scrape.of(registry);
+  const full = await read();
   await clock.advanceAsync(60);
   slot.resolve('ran');
   expect(await running).toBe('ran');
@@ -54,20 +71,21 @@ export async function scriptedSequence(registry: Registry): Promise<{ full: Scra
 
   // 6. The open circuit turns a call away; the fallback serves it.
   expect(await auth.execute(() => 'not called')).toBe('cached');
-  const open = await Scrape.of(registry);
+  const open = await read();
 
   // 7. After openFor, a probe succeeds and closes the circuit.
   await clock.advanceAsync(1_000);
   expect(await auth.execute(() => 'probe')).toBe('probe');
 
   // 8. A keyed policy whose one kept key holds an isolated breaker: a call for a new key overflows.
-  const perTenant = keyed(() => circuitBreaker({ name: 'tenant', clock }), { name: 'tenants', maxKeys: 1, clock });
-  instrument(perTenant, { registry });
-  perTenant.get('a').isolate();
-  expect(await perTenant.execute('b', () => 'overflow')).toBe('overflow');
-
-  await searchSequence(registry, clock);
-  return { full, open, atTheEnd: await Scrape.of(registry) };
+  if (attachKeyed) {
+    const perTenant = keyed(() => circuitBreaker({ name: 'tenant', clock }), { name: 'tenants', maxKeys: 1, clock });
+    attachKeyed(perTenant);
+    perTenant.get('a').isolate();
+    expect(await perTenant.execute('b', () => 'overflow')).toBe('overflow');
+  }
+  await more?.(attach, clock);
+  return { full, open, atTheEnd: await read() };
 }
 
 
@@ -77,13 +95,13 @@ export async function scriptedSequence(registry: Registry): Promise<{ full: Scra
  * that waits 480 ms for its turn while its hedge is rate-limited, and a failure whose hedge the
  * throttle turns away.
  */
-async function searchSequence(registry: Registry, clock: ManualClock): Promise<void> {
+async function searchSequence(attach: (policy: Policy<unknown>) => void, clock: ManualClock): Promise<void> {
   const search = firebreak('search', {
     hedge: { delay: 20, clock },
     rateLimit: { rate: 2, burst: 2, maxWait: 500, clock },
     throttle: { k: 1, window: 10_000, clock, random: () => 0 },
   });
-  instrument(search, { registry });
+  attach(search);
   const start = clock.now();
 
   // 1. The first attempt hangs; the hedge at 20 ms answers; the first is aborted.
