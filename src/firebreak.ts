@@ -12,6 +12,8 @@ import type { RetryBudget } from './retry/budget.js';
 import { buildRetryStage, type FirebreakRetryOptions } from './retry/firebreak-stage.js';
 import type { RetryPolicy } from './retry/retry.js';
 import { rateLimiter, type RateLimiterOptions, type RateLimiterPolicy } from './rate-limiter/rate-limiter.js';
+import { hedge, type HedgeOptions, type HedgePolicy } from './hedge/hedge.js';
+import { adaptiveThrottle, type AdaptiveThrottleOptions, type AdaptiveThrottlePolicy } from './throttle/adaptive-throttle.js';
 
 /** Options of a stage inside {@link firebreak}: the policy's own options, less `name`. */
 type StageOptions<O> = Omit<O, 'name'>;
@@ -47,10 +49,14 @@ export interface FirebreakOptions<R = unknown> {
   readonly fallback?: FirebreakFallback<R>;
   /** A deadline for the whole call, retries included. */
   readonly totalTimeout?: number | StageOptions<TimeoutOptions>;
+  /** Another attempt alongside a slow one (idempotent calls only); inside the total timeout, outside the retries. */
+  readonly hedge?: StageOptions<HedgeOptions>;
   /** Retries inside the total timeout, with a retry budget (its own one unless `budget` is given). */
   readonly retry?: FirebreakRetryOptions;
   /** Caps the rate of attempts sent to the dependency (retries included); over it, a fast-fail. */
   readonly rateLimit?: StageOptions<RateLimiterOptions>;
+  /** Rejects locally a share of calls while the dependency accepts too few of those it gets. */
+  readonly throttle?: StageOptions<AdaptiveThrottleOptions>;
   /** Stops calling a dependency that keeps failing; inside the retries, so each attempt is judged. */
   readonly circuitBreaker?: StageOptions<CircuitBreakerOptions>;
   /**
@@ -76,10 +82,12 @@ export interface FirebreakOptions<R = unknown> {
 export interface Firebreak<R = never> extends Pipeline<R> {
   readonly fallback: FallbackPolicy | undefined;
   readonly totalTimeout: TimeoutPolicy | undefined;
+  readonly hedge: HedgePolicy | undefined;
   readonly retry: RetryPolicy | undefined;
   /** The retry stage's budget. */
   readonly budget: RetryBudget | undefined;
   readonly rateLimit: RateLimiterPolicy | undefined;
+  readonly throttle: AdaptiveThrottlePolicy | undefined;
   readonly circuitBreaker: CircuitBreakerPolicy | undefined;
   readonly bulkhead: BulkheadPolicy | undefined;
   readonly attemptTimeout: TimeoutPolicy | undefined;
@@ -97,8 +105,10 @@ interface StageDefinition {
 const STAGES: readonly StageDefinition[] = [
   { key: 'fallback', build: buildFallback },
   { key: 'totalTimeout', build: (name, option) => timeout(named('totalTimeout', name, timeoutOptions(option))) },
+  { key: 'hedge', build: (name, option) => hedge(named('hedge', name, option)) },
   { key: 'retry', build: buildRetryStage },
   { key: 'rateLimit', build: (name, option) => rateLimiter(named('rateLimit', name, option)) },
+  { key: 'throttle', build: (name, option) => adaptiveThrottle(named('throttle', name, option)) },
   { key: 'circuitBreaker', build: (name, option) => circuitBreaker(named('circuitBreaker', name, option)) },
   { key: 'bulkhead', build: buildBulkhead },
   { key: 'attemptTimeout', build: (name, option) => timeout(named('attemptTimeout', name, timeoutOptions(option))) },
@@ -115,8 +125,8 @@ class FirebreakPolicy extends PipelinePolicy {
 
 /**
  * The recommended protection for one dependency: its stages in the right order,
- * `fallback → totalTimeout → retry → circuitBreaker → bulkhead → attemptTimeout` (outermost
- * first). Every stage is named `name`, so the metrics of one dependency share one label.
+ * `fallback → totalTimeout → hedge → retry → rateLimit → throttle → circuitBreaker → bulkhead →
+ * attemptTimeout` (outermost first). Every stage is named `name`, so the metrics of one dependency share one label.
  *
  * @param name - the dependency's name, such as `'auth'`.
  * @param options - {@link FirebreakOptions}: one key per stage.

@@ -67,6 +67,17 @@ export { firebreak, type Firebreak, type FirebreakFallback, type FirebreakOption
 // The remaining policies (issue 18): hedging, rate limiting, adaptive throttling.
 export { rateLimiter, type RateLimitAdmittedEvent, type RateLimitedEvent, type RateLimiterOptions, type RateLimiterPolicy, type RateLimiterStats } from './rate-limiter/rate-limiter.js';
 export { RateLimitedError } from './errors/rate-limited-error.js';
+export {
+  adaptiveThrottle,
+  type AdaptiveThrottleOptions,
+  type AdaptiveThrottlePolicy,
+  type AdaptiveThrottleStats,
+  type ThrottledEvent,
+} from './throttle/adaptive-throttle.js';
+export { ThrottledError } from './errors/throttled-error.js';
+export { hedge, type HedgeEvent, type HedgeOptions, type HedgePolicy, type HedgeSettledEvent, type HedgeStats } from './hedge/hedge.js';
+export type { HedgeDelay } from './hedge/delay.js';
+export { HedgeLostError } from './errors/hedge-lost-error.js';
 
 // Adaptive concurrency (wave 2, DESIGN.md 8.3): a bulkhead whose limit is learned from latency.
 export {

@@ -32,6 +32,11 @@ function againstPeers(firebreakPolicy, cockatielPolicy, opossumBreaker) {
   };
 }
 
+/** A row for a policy no peer has: against the bare call. */
+function againstBare(firebreakPolicy) {
+  return { contenders: { firebreak: { call: firebreakCall(firebreakPolicy) }, bare: { call: work } }, ratios: [['firebreak', 'bare']] };
+}
+
 /**
  * The rows, in print order. Each has `id`, `title`, `needs` (firebreak exports it uses) and
  * `build()`, which returns `{ contenders, ratios }` for harness.mjs.
@@ -86,6 +91,24 @@ export function callRows(fb, prometheus) {
       title: 'fallback (value)',
       needs: ['fallback'],
       build: () => againstPeers(ours.fallback(), cockatielPolicies.fallback(), opossumPolicies.fallback(work)),
+    },
+    {
+      id: 'hedge',
+      title: `hedge (delay ${TIMEOUT_MS} ms: never hedges)`,
+      needs: ['hedge'],
+      build: () => againstBare(fb.hedge({ delay: TIMEOUT_MS })),
+    },
+    {
+      id: 'rate-limiter',
+      title: 'rate limiter (never over its limit)',
+      needs: ['rateLimiter'],
+      build: () => againstBare(fb.rateLimiter({ rate: 1e12 })),
+    },
+    {
+      id: 'throttle',
+      title: 'adaptive throttle (healthy dependency)',
+      needs: ['adaptiveThrottle'],
+      build: () => againstBare(fb.adaptiveThrottle()),
     },
     {
       id: 'pipeline',

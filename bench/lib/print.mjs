@@ -97,6 +97,27 @@ export function printReport(figures) {
       out.push(`ratios: ${ratios(row)}`);
     }
   }
+  if (figures.hedging) {
+    const { hedging } = figures;
+    const ms = (v) => (v === null || v === undefined ? '' : `${v.toFixed(1)} ms`);
+    out.push('', `Hedging against a simulated heavy-tailed dependency (${hedging.calls.toLocaleString('en')} calls, one per ${hedging.arrivalMs} ms, manual clock)`);
+    out.push(
+      table(
+        ['scenario', 'p50', 'p95', 'p99', 'p99.9', 'max', 'extra load', 'hedges won', 'delay'],
+        hedging.rows.map((row) => [
+          row.title,
+          ms(row.p50Ms),
+          ms(row.p95Ms),
+          ms(row.p99Ms),
+          ms(row.p999Ms),
+          ms(row.maxMs),
+          `${(row.extraLoad * 100).toFixed(1)} %`,
+          row.hedgesWon === null ? '' : `${(row.hedgesWon * 100).toFixed(0)} %`,
+          ms(row.hedgeDelayMs),
+        ]),
+      ),
+    );
+  }
   out.push('', 'Targets');
   out.push(
     table(

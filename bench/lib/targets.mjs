@@ -14,7 +14,7 @@ function target(id, description, section, rowId, ratio, limit) {
 
 /** Every target, met or missed, with the ratio it was judged on. */
 export function evaluateTargets(figures) {
-  const { calls, memory, concurrency, soak } = figures;
+  const { calls, memory, concurrency, soak, hedging } = figures;
   const targets = [
     target('pipeline-vs-cockatiel', 'full pipeline ≤ 0.05 of cockatiel wrap', calls, 'pipeline', 'firebreak/cockatiel', 0.05),
     target('pipeline-vs-bare', 'full pipeline ≤ 12 bare awaits', calls, 'pipeline', 'firebreak/bare', 12),
@@ -36,6 +36,8 @@ export function evaluateTargets(figures) {
     target('memory-pipeline', 'memory per pipeline ≤ 0.5 of cockatiel', memory, 'pipeline', 'firebreak/cockatiel', 0.5),
     target('bulkhead-10k-cpu', 'bulkhead, 10,000 concurrent calls: CPU ≤ p-limit', concurrency, 'bulkhead-10k', 'cpu firebreak/p-limit', 1),
     target('bulkhead-10k-cpu-cockatiel', 'bulkhead, 10,000 concurrent calls: CPU ≤ cockatiel', concurrency, 'bulkhead-10k', 'cpu firebreak/cockatiel', 1),
+    target('hedge-p999', 'hedging after p95: p99.9 ≤ 1/4 of no hedging (simulated heavy tail)', hedging, 'p95', 'p99.9 hedged/none', 1 / 4),
+    target('hedge-load', 'hedging after p95: extra load ≤ 7 %', hedging, 'p95', 'extra load', 0.07),
     target('soak-heap', 'soak: heap at the end ≤ 105 % of the heap after 100,000 calls', soak, 'soak', 'heap end/after first 10%', 1.05),
   );
   return targets;

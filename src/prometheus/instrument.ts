@@ -8,6 +8,7 @@ import { bindBulkhead } from './bind-bulkhead.js';
 import { bindCalls, bindFallbacks, bindTimeouts } from './bind-calls.js';
 import { bindCircuitBreaker } from './bind-circuit-breaker.js';
 import { bindBudget, bindRetry } from './bind-retry.js';
+import { bindHedge, bindRateLimit, bindThrottle } from './bind-stages.js';
 import { metricsFor, type AnyRegistry, type Metrics } from './metrics.js';
 import {
   isBudgetSource,
@@ -16,8 +17,11 @@ import {
   isCircuitSource,
   isCompositeSource,
   isFallbackSource,
+  isHedgeSource,
+  isRateLimitSource,
   isKeyedSource,
   isRetrySource,
+  isThrottleSource,
   isTimeoutSource,
   type KeyedSource,
 } from './sources.js';
@@ -66,9 +70,11 @@ export interface Instrumentation {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 /**
- * Records a policy's events as Prometheus metrics (the table is in docs/architecture.md): circuit state and
- * calls, bulkhead saturation and rejections, timeouts, retries and retry budgets, fallbacks,
- * and the duration of every call made through `execute`. Use it once per policy at start-up.
+ * Records a policy's events as Prometheus metrics (the table is in docs/architecture.md): circuit
+ * state and calls, bulkhead saturation and rejections, timeouts, retries and retry budgets,
+ * fallbacks, hedges (calls, hedged attempts, wins, delay), rate-limit rejections and waits,
+ * throttle rejections and probability, and the duration of every call made through `execute`.
+ * Use it once per policy at start-up.
  *
  * `target` is a policy, a `pipeline()` or a `firebreak()` result: the policies inside are found
  * (by the events they offer, so an adapter such as `fromOpossum` counts too) and instrumented,
@@ -197,4 +203,7 @@ function bindPolicy(policy: object, metrics: Metrics, attachment: Attachment): v
   if (isCircuitSource(policy)) bindCircuitBreaker(policy, metrics, attachment);
   if (isBulkheadSource(policy)) bindBulkhead(policy, metrics, attachment);
   if (isRetrySource(policy)) bindRetry(policy, metrics, attachment);
+  if (isHedgeSource(policy)) bindHedge(policy, metrics, attachment);
+  if (isRateLimitSource(policy)) bindRateLimit(policy, metrics, attachment);
+  if (isThrottleSource(policy)) bindThrottle(policy, metrics, attachment);
 }

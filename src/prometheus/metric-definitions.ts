@@ -28,7 +28,7 @@ export const CALL_OUTCOMES = ['success', 'failure'] as const;
 /** Upper bounds (seconds) of `firebreak_call_duration_seconds`: 1 ms to 30 s. */
 export const CALL_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-/** Upper bounds (seconds) of `firebreak_bulkhead_queue_wait_seconds`: 0.5 ms to 10 s. */
+/** Upper bounds (seconds) of `firebreak_bulkhead_queue_wait_seconds` and `firebreak_rate_limit_wait_seconds`: 0.5 ms to 10 s. */
 export const QUEUE_WAIT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 interface Definition {
@@ -122,6 +122,47 @@ export const DEFINITIONS = {
   fallbacks: {
     name: 'firebreak_fallbacks_total',
     help: 'Failures replaced by a fallback.',
+    labelNames: ['name'],
+  },
+  hedgeCalls: {
+    name: 'firebreak_hedge_calls_total',
+    help: 'Calls through each hedge policy.',
+    labelNames: ['name'],
+  },
+  hedges: {
+    name: 'firebreak_hedges_total',
+    help: 'Hedged attempts started (attempts after the first); divided by the calls, the extra load hedging adds.',
+    labelNames: ['name'],
+  },
+  hedgeWins: {
+    name: 'firebreak_hedge_wins_total',
+    help: 'Calls settled by a hedged attempt rather than the first.',
+    labelNames: ['name'],
+  },
+  hedgeDelay: {
+    name: 'firebreak_hedge_delay_seconds',
+    help: 'The delay after which each hedge starts its first hedged attempt now (absent while a percentile delay lacks samples).',
+    labelNames: ['name'],
+  },
+  rateLimitRejections: {
+    name: 'firebreak_rate_limit_rejections_total',
+    help: 'Calls each rate limiter rejected.',
+    labelNames: ['name'],
+  },
+  rateLimitWait: {
+    name: 'firebreak_rate_limit_wait_seconds',
+    help: 'Time each admitted call waited for its turn at a rate limiter (0 when admitted at once).',
+    labelNames: ['name'],
+    buckets: QUEUE_WAIT_BUCKETS,
+  },
+  throttleRejections: {
+    name: 'firebreak_throttle_rejections_total',
+    help: 'Calls each adaptive throttle rejected locally.',
+    labelNames: ['name'],
+  },
+  throttleProbability: {
+    name: 'firebreak_throttle_rejection_probability',
+    help: 'The probability with which each adaptive throttle rejects the next call.',
     labelNames: ['name'],
   },
   keyedOverflows: {

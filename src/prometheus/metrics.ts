@@ -3,7 +3,7 @@ import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import type { Attachment } from './attachment.js';
 import { LocalHistogram } from './local-histogram.js';
 import { CIRCUIT_STATES, DEFINITIONS, type MetricKey } from './metric-definitions.js';
-import type { BudgetSource, BulkheadSource, CircuitSource, KeyedSource } from './sources.js';
+import type { BudgetSource, BulkheadSource, CircuitSource, HedgeSource, KeyedSource, ThrottleSource } from './sources.js';
 import { TallyFamily, type Tally } from './tally.js';
 
 /** The labels of one policy's series: its name, and `key` for a key of a keyed policy. */
@@ -44,6 +44,10 @@ export class Metrics {
   readonly budgets = new Map<BudgetSource, { readonly labels: Labels; users: number }>();
   /** Keyed policies, whose overflows `firebreak_keyed_overflows_total` counts at scrape time. */
   readonly keyed = new Map<KeyedSource, { readonly tally: Tally; seen: number }>();
+  /** Read by `firebreak_hedge_delay_seconds` at scrape time, with the labels of each. */
+  readonly hedges = new Map<HedgeSource, Labels>();
+  /** Read by `firebreak_throttle_rejection_probability` at scrape time, with the labels of each. */
+  readonly throttles = new Map<ThrottleSource, Labels>();
   /** The policy that shows under each gauge series (`kind` and `name`): one policy each. */
   readonly #owners = new Map<string, object>();
 
@@ -63,6 +67,14 @@ export class Metrics {
   readonly retryBudgetExhausted: TallyFamily<string>;
   readonly retryBudgetAvailable: Gauge;
   readonly fallbacks: TallyFamily<string>;
+  readonly hedgeCalls: TallyFamily<string>;
+  readonly hedgeCount: TallyFamily<string>;
+  readonly hedgeWins: TallyFamily<string>;
+  readonly hedgeDelay: Gauge;
+  readonly rateLimitRejections: TallyFamily<string>;
+  readonly rateLimitWait: LocalHistogram;
+  readonly throttleRejections: TallyFamily<string>;
+  readonly throttleProbability: Gauge;
   readonly callDuration: LocalHistogram;
   readonly keyedOverflows: TallyFamily<string>;
 
@@ -99,6 +111,21 @@ export class Metrics {
       for (const [budget, { labels }] of this.budgets) gauge.set(labels, budget.stats.available);
     });
     this.fallbacks = make.counter('fallbacks');
+    this.hedgeCalls = make.counter('hedgeCalls');
+    this.hedgeCount = make.counter('hedges');
+    this.hedgeWins = make.counter('hedgeWins');
+    this.hedgeDelay = make.gauge('hedgeDelay', (gauge) => {
+      for (const [hedge, labels] of this.hedges) {
+        const delay = hedge.stats.delay;
+        if (delay !== Infinity) gauge.set(labels, delay / 1000);
+      }
+    });
+    this.rateLimitRejections = make.counter('rateLimitRejections');
+    this.rateLimitWait = make.histogram('rateLimitWait');
+    this.throttleRejections = make.counter('throttleRejections');
+    this.throttleProbability = make.gauge('throttleProbability', (gauge) => {
+      for (const [throttle, labels] of this.throttles) gauge.set(labels, throttle.stats.probability);
+    });
     this.callDuration = make.histogram('callDuration');
     this.keyedOverflows = make.counter('keyedOverflows', () => {
       for (const [source, counted] of this.keyed) {
@@ -173,7 +200,7 @@ class MetricFactory {
     return gauge;
   }
 
-  histogram(key: 'callDuration' | 'bulkheadQueueWait'): LocalHistogram {
+  histogram(key: 'callDuration' | 'bulkheadQueueWait' | 'rateLimitWait'): LocalHistogram {
     return this.#own(new LocalHistogram({ ...this.#config(key), buckets: [...DEFINITIONS[key].buckets] }));
   }
 

@@ -62,12 +62,29 @@ export interface RetrySource {
   readonly onSettled: Subscribe<{ readonly failed: boolean; readonly attempts: number }>;
 }
 
+/** A hedge policy. */
+export interface HedgeSource {
+  readonly name: string;
+  readonly budget?: BudgetSource | undefined;
+  readonly stats: { readonly delay: number };
+  readonly onHedge: Subscribe<unknown>;
+  readonly onSettled: Subscribe<{ readonly winner: number | undefined }>;
+}
+
 /** A rate limiter. */
 export interface RateLimitSource {
   readonly name: string;
   readonly rate: number;
   readonly onRejected: Subscribe<unknown>;
   readonly onAdmitted: Subscribe<{ readonly waited: number }>;
+}
+
+/** An adaptive throttle. */
+export interface ThrottleSource {
+  readonly name: string;
+  readonly maxRejection: number;
+  readonly stats: { readonly probability: number };
+  readonly onRejected: Subscribe<unknown>;
 }
 
 /** A keyed policy: its entries, reported through a symbol-keyed method, and its overflows. */
@@ -131,9 +148,19 @@ export function isBudgetSource(value: unknown): value is BudgetSource {
   return named(value) && typeof value.execute !== 'function' && isBag(value.stats) && typeof value.stats.available === 'number';
 }
 
+/** Whether `value` is a hedge policy. */
+export function isHedgeSource(value: unknown): value is HedgeSource {
+  return named(value) && isBag(value.stats) && functions(value, 'onHedge', 'onSettled');
+}
+
 /** Whether `value` is a rate limiter. */
 export function isRateLimitSource(value: unknown): value is RateLimitSource {
   return named(value) && typeof value.rate === 'number' && functions(value, 'onRejected', 'onAdmitted');
+}
+
+/** Whether `value` is an adaptive throttle. */
+export function isThrottleSource(value: unknown): value is ThrottleSource {
+  return named(value) && typeof value.maxRejection === 'number' && isBag(value.stats) && functions(value, 'onRejected');
 }
 
 /** Whether `value` is a keyed policy (from this copy of the package or another). */

@@ -1,8 +1,8 @@
-import { isCompositeSource, isRetrySource } from './sources.js';
+import { isCompositeSource, isHedgeSource, isRetrySource } from './sources.js';
 
 /**
  * Calls `visit` once for `target` and once for each object it is made of: the policies of a
- * pipeline or a `firebreak()` result (at any depth) and the budget of a retry policy. Shared by
+ * pipeline or a `firebreak()` result (at any depth) and the budget of a retry or hedge policy. Shared by
  * `firebreak/prometheus` and `firebreak/opentelemetry`, which bind what they find by the events
  * it offers.
  */
@@ -10,6 +10,6 @@ export function walk(target: unknown, visit: (part: object) => void, seen = new 
   if (typeof target !== 'object' || target === null || seen.has(target)) return;
   seen.add(target);
   visit(target);
-  if (isRetrySource(target)) walk(target.budget, visit, seen);
+  if (isRetrySource(target) || isHedgeSource(target)) walk(target.budget, visit, seen);
   if (isCompositeSource(target)) for (const policy of target.policies) walk(policy, visit, seen);
 }

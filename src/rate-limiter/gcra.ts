@@ -4,7 +4,7 @@
  * A limiter of `rate` calls per `interval` ms with a burst of `burst` calls admits one call every
  * `emission = interval / rate` ms on average, and up to `burst` at once after a quiet spell. Its
  * only state is the theoretical arrival time `tat`: the time at which the limiter would be empty
- * again. A call at `now` is admitted when `max(tat, now) + emission - burst × emission <= now`,
+ * again. A call at `now` is admitted when `max(tat, now) − (burst − 1) × emission <= now`,
  * and then `tat` becomes `max(tat, now) + emission`; otherwise it is rejected and `tat` is left
  * alone. Over any span of length `T`, at most `burst + T / emission` calls are admitted.
  *
@@ -54,7 +54,9 @@ export function gcra(tat: number, now: number, params: GcraParams): GcraDecision
   const { emission, burst, maxWait } = params;
   const base = tat > now ? tat : now;
   const next = base + emission;
-  const allowAt = next - burst * emission;
+  // `base − (burst − 1) × emission`, not `next − burst × emission`: the same in exact arithmetic, but
+  // only this form is never above `now` for an idle limiter (base = now) in floating point.
+  const allowAt = base - (burst - 1) * emission;
   if (allowAt <= now) return { allowed: true, tat: next, delay: 0 };
   const wait = reachFrom(now, allowAt);
   if (wait <= maxWait) return { allowed: true, tat: next, delay: wait };

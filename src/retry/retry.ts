@@ -293,7 +293,8 @@ function readBackoff(read: OptionReader): Backoff {
 /** The default backoff: stateless, so one is shared by every retry policy that takes it. */
 let defaultBackoff: Backoff | undefined;
 
-function readBudget(read: OptionReader): RetryBudget | undefined {
+/** Reads the `budget` option of a policy that draws from a {@link RetryBudget}. */
+export function readBudget(read: OptionReader): RetryBudget | undefined {
   const value = read.raw('budget') as Partial<RetryBudget> | null | undefined;
   if (value === undefined) return undefined;
   const ok = typeof value === 'object' && value !== null && typeof value.deposit === 'function' && typeof value.tryWithdraw === 'function';

@@ -22,6 +22,14 @@ const TABLE: Record<string, { type: string; labels: string[] }> = {
   firebreak_retry_budget_exhausted_total: { type: 'counter', labels: ['name'] },
   firebreak_retry_budget_available: { type: 'gauge', labels: ['name'] },
   firebreak_fallbacks_total: { type: 'counter', labels: ['name'] },
+  firebreak_hedge_calls_total: { type: 'counter', labels: ['name'] },
+  firebreak_hedges_total: { type: 'counter', labels: ['name'] },
+  firebreak_hedge_wins_total: { type: 'counter', labels: ['name'] },
+  firebreak_hedge_delay_seconds: { type: 'gauge', labels: ['name'] },
+  firebreak_rate_limit_rejections_total: { type: 'counter', labels: ['name'] },
+  firebreak_rate_limit_wait_seconds: { type: 'histogram', labels: ['le', 'name'] },
+  firebreak_throttle_rejections_total: { type: 'counter', labels: ['name'] },
+  firebreak_throttle_rejection_probability: { type: 'gauge', labels: ['name'] },
   firebreak_call_duration_seconds: { type: 'histogram', labels: ['le', 'name', 'outcome'] },
   firebreak_keyed_overflows_total: { type: 'counter', labels: ['name'] },
 };
@@ -87,6 +95,18 @@ describe('every metric of the table', () => {
     expect(value('firebreak_retry_budget_exhausted_total')).toBe(2);
     expect(value('firebreak_retry_budget_available')).toBe(0);
     expect(value('firebreak_fallbacks_total')).toBe(4);
+
+    const search = (metric: string, sample = metric): number | undefined => scrape.value(metric, { name: 'search' }, sample);
+    expect(search('firebreak_hedge_calls_total')).toBe(3);
+    expect(search('firebreak_hedges_total')).toBe(3);
+    expect(search('firebreak_hedge_wins_total')).toBe(1);
+    expect(search('firebreak_hedge_delay_seconds')).toBe(0.02);
+    expect(search('firebreak_rate_limit_rejections_total')).toBe(1);
+    const rateWait = 'firebreak_rate_limit_wait_seconds';
+    expect(search(rateWait, `${rateWait}_count`)).toBe(5);
+    expect(search(rateWait, `${rateWait}_sum`)).toBeCloseTo(0.48, 9);
+    expect(search('firebreak_throttle_rejections_total')).toBe(1);
+    expect(search('firebreak_throttle_rejection_probability')).toBeCloseTo((4 - 2) / 5, 12);
 
     const duration = 'firebreak_call_duration_seconds';
     expect(value(duration, { outcome: 'success' }, `${duration}_count`)).toBe(9);

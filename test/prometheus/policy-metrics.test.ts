@@ -1,11 +1,14 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import {
+  adaptiveThrottle,
   bulkhead,
   circuitBreaker,
   constant,
   fallback,
+  hedge,
   manualClock,
+  rateLimiter,
   retry,
   retryBudget,
   timeout,
@@ -18,7 +21,17 @@ import {
 } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
 import type { BudgetSource, BulkheadSource, CallSource, CircuitSource, FallbackSource, RetrySource, TimeoutSource } from '../../src/prometheus/sources.js';
-import { isBudgetSource, isBulkheadSource, isCircuitSource, isFallbackSource, isRetrySource, isTimeoutSource } from '../../src/prometheus/sources.js';
+import {
+  isBudgetSource,
+  isBulkheadSource,
+  isCircuitSource,
+  isFallbackSource,
+  isHedgeSource,
+  isRateLimitSource,
+  isRetrySource,
+  isThrottleSource,
+  isTimeoutSource,
+} from '../../src/prometheus/sources.js';
 import { deferred } from '../helpers/async.js';
 import { Scrape } from './read-metrics.js';
 
@@ -43,7 +56,7 @@ describe('the policies match what instrument reads from them', () => {
   });
 
   it('and each is recognised as its own kind only', () => {
-    const kinds = { isCircuitSource, isBulkheadSource, isRetrySource, isBudgetSource, isTimeoutSource, isFallbackSource };
+    const kinds = { isCircuitSource, isBulkheadSource, isRetrySource, isBudgetSource, isTimeoutSource, isFallbackSource, isHedgeSource, isRateLimitSource, isThrottleSource };
     const recognised = (value: unknown): string[] => Object.entries(kinds).filter(([, is]) => is(value)).map(([kind]) => kind);
     expect(recognised(circuitBreaker())).toEqual(['isCircuitSource']);
     expect(recognised(bulkhead({ concurrency: 1 }))).toEqual(['isBulkheadSource']);
@@ -51,6 +64,9 @@ describe('the policies match what instrument reads from them', () => {
     expect(recognised(retryBudget())).toEqual(['isBudgetSource']);
     expect(recognised(timeout(1))).toEqual(['isTimeoutSource']);
     expect(recognised(fallback(0))).toEqual(['isFallbackSource']);
+    expect(recognised(hedge())).toEqual(['isHedgeSource']);
+    expect(recognised(rateLimiter({ rate: 1 }))).toEqual(['isRateLimitSource']);
+    expect(recognised(adaptiveThrottle())).toEqual(['isThrottleSource']);
   });
 });
 

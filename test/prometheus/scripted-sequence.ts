@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { expect } from 'vitest';
-import { circuitBreaker, constant, firebreak, keyed, manualClock, type CallContext, type KeyedPolicy, type Policy } from '../../src/index.js';
+import { circuitBreaker, constant, firebreak, keyed, manualClock, ThrottledError, type CallContext, type KeyedPolicy, type ManualClock, type Policy } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
 import { deferred } from '../helpers/async.js';
 import { Scrape } from './read-metrics.js';
@@ -18,6 +18,7 @@ export function scriptedSequence(registry: Registry): Promise<{ full: Scrape; op
     (policy) => instrument(policy, { registry }),
     () => Scrape.of(registry),
     (policy) => instrument(policy, { registry }),
+    searchSequence,
   );
 }
 
@@ -25,12 +26,14 @@ export function scriptedSequence(registry: Registry): Promise<{ full: Scrape; op
  * One dependency behind every stage, driven through a scripted sequence: fill the bulkhead,
  * time out and retry, exhaust the retry budget, open the circuit, fall back, and recover.
  * `attach` instruments the policy; `read` reads the metrics when the bulkhead is full, when the
- * circuit is open, and at the end; with `attachKeyed`, a keyed policy overflows at the end.
+ * circuit is open, and at the end; with `attachKeyed`, a keyed policy overflows at the end; `more`
+ * runs last, on the same clock (the Prometheus sequence adds {@link searchSequence}).
  */
 export async function runScriptedSequence<S>(
   attach: (policy: Policy<unknown>) => void,
   read: () => Promise<S>,
   attachKeyed?: (policy: KeyedPolicy<Policy<unknown>>) => void,
+  more?: (attach: (policy: Policy<unknown>) => void, clock: ManualClock) => Promise<void>,
 ): Promise<{ full: S; open: S; atTheEnd: S }> {
   const clock = manualClock();
   const auth = firebreak('auth', {
@@ -81,6 +84,37 @@ export async function runScriptedSequence<S>(
     perTenant.get('a').isolate();
     expect(await perTenant.execute('b', () => 'overflow')).toBe('overflow');
   }
+  await more?.(attach, clock);
   return { full, open, atTheEnd: await read() };
 }
 
+
+/**
+ * `search` behind a hedge (20 ms), a rate limiter (2 per second, burst 2, waits up to 500 ms) and
+ * a throttle (k = 1, rejecting whenever its probability is above 0): a hedge that wins, a call
+ * that waits 480 ms for its turn while its hedge is rate-limited, and a failure whose hedge the
+ * throttle turns away.
+ */
+async function searchSequence(attach: (policy: Policy<unknown>) => void, clock: ManualClock): Promise<void> {
+  const search = firebreak('search', {
+    hedge: { delay: 20, clock },
+    rateLimit: { rate: 2, burst: 2, maxWait: 500, clock },
+    throttle: { k: 1, window: 10_000, clock, random: () => 0 },
+  });
+  attach(search);
+  const start = clock.now();
+
+  // 1. The first attempt hangs; the hedge at 20 ms answers; the first is aborted.
+  const hedged = search.execute((ctx) => (ctx.attempt === 1 ? hangUntilAborted(ctx) : 'hedged'));
+  await clock.advanceAsync(20);
+  expect(await hedged).toBe('hedged');
+
+  // 2. The limiter is empty until 1 s: this call waits 480 ms; its hedge would wait 980 ms and is rejected.
+  const waited = search.execute(() => 'waited');
+  await clock.advanceAsync(480);
+  expect(await waited).toBe('waited');
+
+  // 3. Later, a failure: the throttle now rejects (k = 1: 3 requests, 2 accepts), so the hedge it starts at once is throttled.
+  await clock.advanceAsync(start + 2_000 - clock.now());
+  await expect(search.execute(down)).rejects.toThrow(ThrottledError);
+}

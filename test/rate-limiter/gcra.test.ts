@@ -18,6 +18,19 @@ describe('gcra (the pure decision)', () => {
     expect(gcra(tat, 100, limits)).toMatchObject({ allowed: true, delay: 0, tat: 400 });
   });
 
+  it('admits the first call of an idle limiter at any time, whatever the rounding of now + emission', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1e9, noNaN: true }), fc.double({ min: 1e-3, max: 1e6, noNaN: true }), fc.double({ min: 1, max: 100, noNaN: true }), (now, emission, burst) => {
+        expect(gcra(-Infinity, now, { emission, burst, maxWait: 0 }).allowed).toBe(true);
+        expect(gcra(now, now, { emission, burst, maxWait: 0 }).allowed).toBe(true);
+      }),
+      { numRuns: 1_000 },
+    );
+    // performance.now() is fractional: (now + 1000) − 1000 rounds above now here.
+    expect((0.1 + 1_000) - 1_000 > 0.1).toBe(true);
+    expect(gcra(-Infinity, 0.1, { emission: 1_000, burst: 1, maxWait: 0 }).allowed).toBe(true);
+  });
+
   it('leaves the state alone on a rejection', () => {
     const limits = params(1, 1_000, 1);
     const first = gcra(-Infinity, 0, limits);
