@@ -61,3 +61,19 @@ export type { LatencyOptions } from './chaos/latency.js';
 export type { ResultOptions } from './chaos/result.js';
 
 export { firebreak, type Firebreak, type FirebreakFallback, type FirebreakOptions } from './firebreak.js';
+
+// Fleets: policies of many replicas sharing what they learn (firebreak/redis implements the store).
+export type {
+  Fleet,
+  FleetBreakerMember,
+  FleetBreakerReport,
+  FleetBreakerView,
+  FleetBudgetMember,
+  FleetBudgetReport,
+  FleetBudgetRules,
+  FleetBudgetView,
+  FleetIsolation,
+  FleetMembership,
+} from './fleet/fleet.js';
+export type { FleetReplica, FleetStore } from './fleet/store.js';
+export { storeFleet, type FleetStats, type StoreFleet, type StoreFleetOptions } from './fleet/store-fleet.js';

@@ -1,4 +1,6 @@
 import { MAX_TIMER_DELAY, type Clock } from '../clock.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { readFleet } from '../fleet/read-fleet.js';
 import { OptionReader } from '../options.js';
 import type { ShouldHandle } from '../policy.js';
 import { handleAllErrors } from '../should-handle.js';
@@ -131,6 +133,11 @@ export interface CircuitBreakerOptions<T = unknown> {
   readonly clock?: Clock;
   /** A state saved with `toJSON()` to start from. @default a closed circuit */
   readonly initialState?: CircuitBreakerSnapshot;
+  /**
+   * Replicas to share openings, one fleet-wide probe and fleet-wide isolation with (breakers of
+   * the same `name`): `redisFleet()` from `firebreak/redis`. @default none: this process alone
+   */
+  readonly fleet?: Fleet;
 }
 
 /** Everything {@link circuitBreaker} needs, checked. */
@@ -143,6 +150,7 @@ export interface BreakerSettings {
   readonly probeTimeout: number;
   readonly clock: Clock;
   readonly initialState: RestoredState | undefined;
+  readonly fleet: Fleet | undefined;
 }
 
 const OPTION_KEYS = [
@@ -157,6 +165,7 @@ const OPTION_KEYS = [
   'halfOpen',
   'clock',
   'initialState',
+  'fleet',
 ];
 
 const WINDOW_KEYS: Record<string, readonly string[]> = {
@@ -186,7 +195,8 @@ export function readBreakerOptions(options: unknown): BreakerSettings {
   const clock = read.clock();
   const { window, slowProbeRate } = readWindow(read);
   const initialState = readSnapshot(read, clock);
-  return { name, shouldHandle, window, rules: { maxProbes, slowProbeRate, openFor }, slowCallDuration, probeTimeout, clock, initialState };
+  const fleet = readFleet(read);
+  return { name, shouldHandle, window, rules: { maxProbes, slowProbeRate, openFor }, slowCallDuration, probeTimeout, clock, initialState, fleet };
 }
 
 function readWindow(read: OptionReader): { window: CallWindow; slowProbeRate: number } {
