@@ -19,7 +19,7 @@ import type {
 import { readBreakerOptions, type CircuitBreakerOptions } from './options.js';
 import { takeSnapshot, type CircuitBreakerSnapshot } from './snapshot.js';
 import { ConsecutiveWindow } from './consecutive-window.js';
-import { BreakerFleetLink } from './fleet-link.js';
+import { linkToFleet } from './fleet-link.js';
 import { BreakerMachine, TRANSITIONED, FAILURE, IGNORED, PROBE, REJECTED, SUCCESS, type CircuitState } from './state-machine.js';
 import { rate } from './window.js';
 
@@ -81,8 +81,6 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
   readonly #successNeedsTime: boolean;
   /** The probe timers of the current half-open period; made at the first probe. */
   #probeTimers: Set<TimerHandle> | undefined;
-  /** The link to the breaker's fleet, kept alive as long as the breaker (the fleet holds it weakly). */
-  readonly #fleetLink: BreakerFleetLink | undefined;
 
   constructor(options: unknown) {
     const settings = readBreakerOptions(options);
@@ -95,7 +93,8 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     this.#successNeedsTime = !(settings.window instanceof ConsecutiveWindow);
     const initial = settings.initialState;
     if (initial) this.#machine.restore(initial.state, initial.opens, initial.openUntil);
-    if (settings.fleet) this.#fleetLink = new BreakerFleetLink(settings.fleet, this.name, this, this.#machine, this.#clock, this.#probeTimeout);
+    // The link lives as long as the machine, whose probe gate it is (the fleet holds it weakly).
+    if (settings.fleet) linkToFleet(settings.fleet, this.name, this, this.#machine, this.#clock, this.#probeTimeout);
   }
 
   onStateChange(listener: (event: CircuitStateChangeEvent) => void): Unsubscribe {

@@ -21,7 +21,7 @@ const LONGEST_LEASE = 60_000;
  * probe succeeded anywhere, isolate while an operator isolates the fleet. Nothing here waits on
  * the store: while the fleet is unreachable the breaker runs on local state alone.
  */
-export class BreakerFleetLink implements FleetBreakerMember {
+class BreakerFleetLink implements FleetBreakerMember {
   readonly #machine: BreakerMachine;
   readonly #clock: Clock;
   readonly #lease: number;
@@ -130,4 +130,9 @@ export class BreakerFleetLink implements FleetBreakerMember {
       this.#isolation = undefined;
     }
   }
+}
+
+/** Joins a breaker to `fleet` under `name`; the link lives as long as the machine it gates. */
+export function linkToFleet(fleet: Fleet, name: string, breaker: LinkedBreaker, machine: BreakerMachine, clock: Clock, probeTimeout: number): void {
+  new BreakerFleetLink(fleet, name, breaker, machine, clock, probeTimeout);
 }

@@ -1,11 +1,13 @@
 import { register } from 'prom-client';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { OptionReader } from '../options.js';
+import type { Fleet } from '../fleet/fleet.js';
 import type { Policy } from '../policy.js';
 import { Attachment } from './attachment.js';
 import { bindBulkhead } from './bind-bulkhead.js';
 import { bindCalls, bindFallbacks, bindTimeouts } from './bind-calls.js';
 import { bindCircuitBreaker } from './bind-circuit-breaker.js';
+import { bindFleet } from './bind-fleet.js';
 import { bindBudget, bindRetry } from './bind-retry.js';
 import { metricsFor, type AnyRegistry, type Metrics } from './metrics.js';
 import {
@@ -15,6 +17,7 @@ import {
   isCircuitSource,
   isCompositeSource,
   isFallbackSource,
+  isFleetSource,
   isRetrySource,
   isTimeoutSource,
 } from './sources.js';
@@ -66,7 +69,8 @@ const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
  * calls, bulkhead saturation and rejections, timeouts, retries and retry budgets, fallbacks,
  * and the duration of every call made through `execute`. Use it once per policy at start-up.
  *
- * `target` is a policy, a `pipeline()` or a `firebreak()` result: the policies inside are found
+ * `target` is a policy, a `pipeline()`, a `firebreak()` result, or a fleet (`redisFleet()`: its
+ * store errors and whether it reaches its store). A policy or composite: the policies inside are found
  * (by the events they offer, so an adapter such as `fromOpossum` counts too) and instrumented,
  * each labelled with its own `name`; the only other labels are enumerations (state, result,
  * reason, outcome). The metrics are created once per registry and shared by every policy
@@ -95,12 +99,12 @@ const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
  * }).listen(9464, '127.0.0.1');
  * ```
  */
-export function instrument(target: Policy<unknown>, options?: InstrumentOptions): Instrumentation {
+export function instrument(target: Policy<unknown> | Fleet, options?: InstrumentOptions): Instrumentation {
   const read = new OptionReader('instrument', options, ['registry', 'prefix']);
   const registry = readRegistry(read);
   const prefix = readPrefix(read);
-  if (!isCallSource(target) && !isCompositeSource(target)) {
-    throw new InvalidOptionError('instrument', 'target', 'a firebreak policy, pipeline or firebreak() result', target);
+  if (!isCallSource(target) && !isCompositeSource(target) && !isFleetSource(target)) {
+    throw new InvalidOptionError('instrument', 'target', 'a firebreak policy, pipeline, firebreak() result or fleet', target);
   }
   const metrics = metricsFor(registry, prefix);
   const attachment = new Attachment();
@@ -146,4 +150,5 @@ function bindPolicy(policy: object, metrics: Metrics, attachment: Attachment): v
   if (isCircuitSource(policy)) bindCircuitBreaker(policy, metrics, attachment);
   if (isBulkheadSource(policy)) bindBulkhead(policy, metrics, attachment);
   if (isRetrySource(policy)) bindRetry(policy, metrics, attachment);
+  if (isFleetSource(policy)) bindFleet(policy, metrics, attachment);
 }

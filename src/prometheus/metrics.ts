@@ -2,7 +2,7 @@ import { Counter, Gauge, type OpenMetricsContentType, type PrometheusContentType
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { LocalHistogram } from './local-histogram.js';
 import { CIRCUIT_STATES, DEFINITIONS, type MetricKey } from './metric-definitions.js';
-import type { BudgetSource, BulkheadSource, CircuitSource } from './sources.js';
+import type { BudgetSource, BulkheadSource, CircuitSource, FleetSource } from './sources.js';
 import { TallyFamily } from './tally.js';
 
 /**
@@ -38,6 +38,8 @@ export class Metrics {
   readonly bulkheads = new Set<BulkheadSource>();
   /** Read by `firebreak_retry_budget_available` at scrape time, with how many bindings use each. */
   readonly budgets = new Map<BudgetSource, number>();
+  /** Read by `firebreak_fleet_connected` at scrape time. */
+  readonly fleets = new Set<FleetSource>();
 
   readonly circuitState: Gauge;
   readonly circuitCalls: TallyFamily<string>;
@@ -54,6 +56,8 @@ export class Metrics {
   readonly retryBudgetExhausted: TallyFamily<string>;
   readonly retryBudgetAvailable: Gauge;
   readonly fallbacks: TallyFamily<string>;
+  readonly fleetStoreErrors: TallyFamily<string>;
+  readonly fleetConnected: Gauge;
   readonly callDuration: LocalHistogram;
 
   constructor(registry: AnyRegistry, prefix: string) {
@@ -86,6 +90,10 @@ export class Metrics {
       for (const budget of this.budgets.keys()) gauge.set({ name: budget.name }, budget.stats.available);
     });
     this.fallbacks = make.counter('fallbacks');
+    this.fleetStoreErrors = make.counter('fleetStoreErrors');
+    this.fleetConnected = make.gauge('fleetConnected', (gauge) => {
+      for (const fleet of this.fleets) gauge.set({ name: fleet.name }, fleet.connected ? 1 : 0);
+    });
     this.callDuration = make.histogram('callDuration');
   }
 }

@@ -60,6 +60,13 @@ export interface RetrySource {
   readonly onSettled: Subscribe<{ readonly failed: boolean; readonly attempts: number }>;
 }
 
+/** A fleet of replicas (`redisFleet()`): its link to the store. */
+export interface FleetSource {
+  readonly name: string;
+  readonly connected: boolean;
+  readonly onStoreError: Subscribe<unknown>;
+}
+
 /** Something made of policies: a pipeline or a `firebreak()` result. */
 export interface CompositeSource {
   readonly policies: readonly unknown[];
@@ -117,4 +124,9 @@ export function isBudgetSource(value: unknown): value is BudgetSource {
 /** Whether `value` is made of policies. */
 export function isCompositeSource(value: unknown): value is CompositeSource {
   return isBag(value) && Array.isArray(value.policies);
+}
+
+/** Whether `value` is a fleet. */
+export function isFleetSource(value: unknown): value is FleetSource {
+  return named(value) && typeof value.connected === 'boolean' && functions(value, 'onStoreError', 'joinBreaker');
 }

@@ -49,9 +49,7 @@ export function isRedisClient(client: unknown): client is RedisClientLike {
  */
 export function adaptClient(client: RedisClientLike): ScriptRunner {
   const send: (args: string[]) => Promise<unknown> =
-    'status' in client && typeof (client as IoRedisLike).call === 'function'
-      ? (args) => (client as IoRedisLike).call(args[0]!, ...args.slice(1))
-      : (args) => (client as NodeRedisLike).sendCommand(args);
+    'status' in client ? (args) => client.call(args[0]!, ...args.slice(1)) : (args) => client.sendCommand(args);
   return {
     async run(script, keys, args) {
       const rest = [String(keys.length), ...keys, ...args];

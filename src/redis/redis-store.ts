@@ -37,7 +37,7 @@ export function redisStore(client: RedisClientLike, prefix = 'firebreak:'): Flee
         String(replica.liveFor * CLOSE_TOKEN_LIVES),
       ];
       const reply = (await redis.run(BREAKER_SYNC, keys, args)) as unknown[];
-      const closed = String(reply[5] ?? '');
+      const closed = typeof reply[5] === 'string' ? reply[5] : '';
       const view: FleetBreakerView = {
         openFor: Number(reply[0]),
         probeHeldFor: Number(reply[1]),

@@ -72,7 +72,7 @@ describe('instrument', () => {
     const b = timeout({ name: 'b', duration: 100 });
     instrument(a, { registry });
     const registered = spy.mock.calls.length;
-    expect(registered).toBe(16);
+    expect(registered).toBe(18);
     instrument(b, { registry });
     expect(spy.mock.calls.length).toBe(registered);
     await a.execute(() => 1);
@@ -202,7 +202,7 @@ describe('instrument', () => {
     expect(() => instrument(guard, { registry, prefix: 1 as never })).toThrow(InvalidOptionError);
     expect(() => instrument(guard, { registry: {} as never })).toThrow('instrument: `registry` must be a prom-client Registry, got an object');
     const foreign: Policy = { name: 'cockatiel', execute: (fn) => Promise.resolve(fn({ signal: new AbortController().signal, attempt: 1, deadline: Infinity })) };
-    expect(() => instrument(foreign, { registry })).toThrow('instrument: `target` must be a firebreak policy, pipeline or firebreak() result, got an object');
+    expect(() => instrument(foreign, { registry })).toThrow('instrument: `target` must be a firebreak policy, pipeline, firebreak() result or fleet, got an object');
     expect(() => instrument(null as never, { registry })).toThrow(InvalidOptionError);
     expect(registry.getMetricsAsArray()).toHaveLength(0);
   });

@@ -19,6 +19,8 @@ const TABLE: Record<string, { type: string; labels: string[] }> = {
   firebreak_retry_budget_exhausted_total: { type: 'counter', labels: ['name'] },
   firebreak_retry_budget_available: { type: 'gauge', labels: ['name'] },
   firebreak_fallbacks_total: { type: 'counter', labels: ['name'] },
+  firebreak_fleet_store_errors_total: { type: 'counter', labels: ['name'] },
+  firebreak_fleet_connected: { type: 'gauge', labels: ['name'] },
   firebreak_call_duration_seconds: { type: 'histogram', labels: ['le', 'name', 'outcome'] },
 };
 
@@ -74,6 +76,8 @@ describe('every metric of the table', () => {
     expect(value('firebreak_retry_budget_exhausted_total')).toBe(2);
     expect(value('firebreak_retry_budget_available')).toBe(0);
     expect(value('firebreak_fallbacks_total')).toBe(4);
+    expect(value('firebreak_fleet_store_errors_total')).toBe(1);
+    expect(value('firebreak_fleet_connected')).toBe(0);
 
     const duration = 'firebreak_call_duration_seconds';
     expect(value(duration, { outcome: 'success' }, `${duration}_count`)).toBe(9);

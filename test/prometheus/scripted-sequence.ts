@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { expect } from 'vitest';
-import { constant, firebreak, manualClock, type CallContext } from '../../src/index.js';
+import { circuitBreaker, constant, firebreak, manualClock, storeFleet, type CallContext, type FleetStore } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
 import { deferred } from '../helpers/async.js';
 import { Scrape } from './read-metrics.js';
@@ -11,6 +11,9 @@ function hangUntilAborted(ctx: CallContext): Promise<never> {
 }
 
 const down = (): Promise<never> => Promise.reject(new Error('down'));
+
+/** A fleet store that is always down. */
+const downStore: FleetStore = { syncBreaker: down, syncBudget: down, isolate: down, release: down };
 
 /**
  * One dependency behind every stage, driven through a scripted sequence: fill the bulkhead,
@@ -58,6 +61,13 @@ export async function scriptedSequence(registry: Registry): Promise<{ full: Scra
   // 7. After openFor, a probe succeeds and closes the circuit.
   await clock.advanceAsync(1_000);
   expect(await auth.execute(() => 'probe')).toBe('probe');
+
+  // 8. A fleet whose store is down: one failed sync, and the fleet runs on local state.
+  const fleet = storeFleet({ name: 'auth', store: downStore, clock });
+  instrument(fleet, { registry });
+  circuitBreaker({ name: 'auth', fleet, clock });
+  await new Promise((resolve) => setImmediate(resolve));
+  await fleet.close();
   return { full, open, atTheEnd: await Scrape.of(registry) };
 }
 
