@@ -66,6 +66,7 @@ export { firebreak, type Firebreak, type FirebreakFallback, type FirebreakOption
 export type {
   Fleet,
   FleetBreakerMember,
+  FleetBreakerPool,
   FleetBreakerReport,
   FleetBreakerView,
   FleetBudgetMember,

@@ -94,7 +94,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     const initial = settings.initialState;
     if (initial) this.#machine.restore(initial.state, initial.opens, initial.openUntil);
     // The link lives as long as the machine, whose probe gate it is (the fleet holds it weakly).
-    if (settings.fleet) linkToFleet(settings.fleet, this.name, this, this.#machine, this.#clock, this.#probeTimeout);
+    if (settings.fleet) linkToFleet(settings.fleet, this.name, this, this.#machine, settings);
   }
 
   onStateChange(listener: (event: CircuitStateChangeEvent) => void): Unsubscribe {

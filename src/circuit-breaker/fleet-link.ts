@@ -2,11 +2,14 @@ import type { Clock } from '../clock.js';
 import type { Unsubscribe } from '../events.js';
 import type { Fleet, FleetBreakerMember, FleetBreakerReport, FleetBreakerView, FleetMembership } from '../fleet/fleet.js';
 import type { CircuitStateChangeEvent } from './events.js';
+import type { BreakerSettings, FleetWindowRules } from './options.js';
 import type { BreakerMachine } from './state-machine.js';
 
-/** What the link needs of its breaker: its state changes. */
+/** What the link needs of its breaker: its state changes and the outcomes of its calls. */
 export interface LinkedBreaker {
   onStateChange(listener: (event: CircuitStateChangeEvent) => void): Unsubscribe;
+  onSuccess(listener: () => void): Unsubscribe;
+  onFailure(listener: () => void): Unsubscribe;
 }
 
 /** How long a replica whose open time is up waits for the fleet's word on its probe lease, in ms. */
@@ -26,6 +29,9 @@ class BreakerFleetLink implements FleetBreakerMember {
   readonly #clock: Clock;
   readonly #lease: number;
   readonly #membership: FleetMembership;
+  readonly #pool: FleetWindowRules | undefined;
+  #calls = 0;
+  #failures = 0;
   /** An opening of our own not yet published: its clock time and duration. */
   #openedAt = 0;
   #opened = 0;
@@ -41,11 +47,22 @@ class BreakerFleetLink implements FleetBreakerMember {
   /** True while the link itself moves the breaker: those moves are the fleet's, not news. */
   #applying = false;
 
-  constructor(fleet: Fleet, name: string, breaker: LinkedBreaker, machine: BreakerMachine, clock: Clock, probeTimeout: number) {
+  constructor(fleet: Fleet, name: string, breaker: LinkedBreaker, machine: BreakerMachine, settings: BreakerSettings) {
     this.#machine = machine;
-    this.#clock = clock;
-    this.#lease = Math.min(probeTimeout, LONGEST_LEASE);
+    this.#clock = settings.clock;
+    this.#lease = Math.min(settings.probeTimeout, LONGEST_LEASE);
+    this.#pool = settings.fleetWindow;
     breaker.onStateChange((event) => this.#changed(event));
+    if (this.#pool !== undefined) {
+      breaker.onSuccess(() => {
+        if (machine.state === 'closed') this.#calls++;
+      });
+      breaker.onFailure(() => {
+        if (machine.state !== 'closed') return;
+        this.#calls++;
+        this.#failures++;
+      });
+    }
     machine.probeGate = (now) => this.#gate(now);
     this.#membership = fleet.joinBreaker(name, this);
   }
@@ -53,7 +70,19 @@ class BreakerFleetLink implements FleetBreakerMember {
   report(): FleetBreakerReport {
     const now = this.#clock.now();
     const opened = this.#opened > 0 ? Math.max(1, Math.round(this.#opened - (now - this.#openedAt))) : 0;
-    const report: FleetBreakerReport = { opened, probe: this.#probe, wantProbe: this.#wantProbe ? this.#lease : 0 };
+    const wantProbe = this.#wantProbe ? this.#lease : 0;
+    const rules = this.#pool;
+    const report: FleetBreakerReport =
+      rules === undefined
+        ? { opened, probe: this.#probe, wantProbe }
+        : {
+            opened,
+            probe: this.#probe,
+            wantProbe,
+            pool: { ...rules, calls: this.#calls, failures: this.#failures, openFor: this.#machine.rules.openFor(this.#machine.opens + 1) },
+          };
+    this.#calls = 0;
+    this.#failures = 0;
     this.#reportedOpening = opened > 0;
     this.#opened = 0;
     this.#probe = undefined;
@@ -133,6 +162,6 @@ class BreakerFleetLink implements FleetBreakerMember {
 }
 
 /** Joins a breaker to `fleet` under `name`; the link lives as long as the machine it gates. */
-export function linkToFleet(fleet: Fleet, name: string, breaker: LinkedBreaker, machine: BreakerMachine, clock: Clock, probeTimeout: number): void {
-  new BreakerFleetLink(fleet, name, breaker, machine, clock, probeTimeout);
+export function linkToFleet(fleet: Fleet, name: string, breaker: LinkedBreaker, machine: BreakerMachine, settings: BreakerSettings): void {
+  new BreakerFleetLink(fleet, name, breaker, machine, settings);
 }

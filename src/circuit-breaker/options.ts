@@ -151,7 +151,19 @@ export interface BreakerSettings {
   readonly clock: Clock;
   readonly initialState: RestoredState | undefined;
   readonly fleet: Fleet | undefined;
+  /** How a fleet judges the replicas' pooled calls; undefined for a consecutive window (openings only). */
+  readonly fleetWindow: FleetWindowRules | undefined;
 }
+
+/** The fleet window of a breaker: a time window's own duration, or 10 s for a count window. */
+export interface FleetWindowRules {
+  readonly window: number;
+  readonly minimumCalls: number;
+  readonly failureRateThreshold: number;
+}
+
+/** The fleet window of a breaker with a count window. */
+const FLEET_WINDOW = 10_000;
 
 const OPTION_KEYS = [
   'name',
@@ -193,13 +205,13 @@ export function readBreakerOptions(options: unknown): BreakerSettings {
   const maxProbes = halfOpen.integer('maxCalls', 1, 1);
   const probeTimeout = halfOpen.duration('probeTimeout', 30_000, { min: 1, allowInfinity: true });
   const clock = read.clock();
-  const { window, slowProbeRate } = readWindow(read);
+  const { window, slowProbeRate, fleetWindow } = readWindow(read);
   const initialState = readSnapshot(read, clock);
   const fleet = readFleet(read);
-  return { name, shouldHandle, window, rules: { maxProbes, slowProbeRate, openFor }, slowCallDuration, probeTimeout, clock, initialState, fleet };
+  return { name, shouldHandle, window, rules: { maxProbes, slowProbeRate, openFor }, slowCallDuration, probeTimeout, clock, initialState, fleet, fleetWindow };
 }
 
-function readWindow(read: OptionReader): { window: CallWindow; slowProbeRate: number } {
+function readWindow(read: OptionReader): { window: CallWindow; slowProbeRate: number; fleetWindow?: FleetWindowRules } {
   const raw = read.raw('window') ?? { type: 'count', size: 100 };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return read.fail('window', WINDOW_SHAPE);
   const type = (raw as { type?: unknown }).type;
@@ -220,11 +232,14 @@ function readWindow(read: OptionReader): { window: CallWindow; slowProbeRate: nu
     slowCallRateThreshold: read.rate('slowCallRateThreshold', 1),
     minimumCalls: read.integer('minimumCalls', Math.min(10, size), 1, size),
   };
-  if (type === 'count') return { window: new CountWindow(size, rules), slowProbeRate: rules.slowCallRateThreshold };
+  const pooled = { minimumCalls: rules.minimumCalls, failureRateThreshold: rules.failureRateThreshold };
+  if (type === 'count') {
+    return { window: new CountWindow(size, rules), slowProbeRate: rules.slowCallRateThreshold, fleetWindow: { window: FLEET_WINDOW, ...pooled } };
+  }
   if (!window.has('duration')) window.fail('duration', 'a number of milliseconds >= 1');
   const duration = window.duration('duration', 0, { min: 1 });
   const buckets = window.integer('buckets', 10, 1, MAX_TIME_BUCKETS);
-  return { window: new TimeWindow(duration, buckets, rules), slowProbeRate: rules.slowCallRateThreshold };
+  return { window: new TimeWindow(duration, buckets, rules), slowProbeRate: rules.slowCallRateThreshold, fleetWindow: { window: duration, ...pooled } };
 }
 
 function requiredInteger(read: OptionReader, key: string, min: number, max: number): number {

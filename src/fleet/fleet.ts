@@ -14,6 +14,32 @@ export interface FleetBreakerReport {
   readonly probe: 'success' | 'failure' | undefined;
   /** This replica's open time is up: it asks for the fleet's probe lease for this many ms (0: it does not). */
   readonly wantProbe: number;
+  /**
+   * The calls this replica's closed breaker saw since the last sync, to judge with those of the
+   * other replicas in one fleet window: the fleet opens as soon as the replicas together reach
+   * `minimumCalls` at the failure rate, not when each one has. Absent for a consecutive window.
+   */
+  readonly pool?: FleetBreakerPool;
+}
+
+/**
+ * A breaker's calls since the last sync and the rules to judge the fleet's window of them by.
+ *
+ * @example
+ * ```ts
+ * import type { FleetBreakerPool } from 'firebreak';
+ * const pool: FleetBreakerPool = { calls: 12, failures: 9, window: 10_000, minimumCalls: 10, failureRateThreshold: 0.5, openFor: 5_000 };
+ * ```
+ */
+export interface FleetBreakerPool {
+  readonly calls: number;
+  readonly failures: number;
+  /** Milliseconds of calls the fleet window holds. */
+  readonly window: number;
+  readonly minimumCalls: number;
+  readonly failureRateThreshold: number;
+  /** Milliseconds the fleet opens for when its window trips. */
+  readonly openFor: number;
 }
 
 /**
@@ -27,7 +53,7 @@ export interface FleetBreakerReport {
  * ```
  */
 export interface FleetBreakerView {
-  /** Milliseconds the fleet stays open: a quorum of replicas reported an opening (0: no quorum). */
+  /** Milliseconds the fleet stays open: a quorum of replicas opened, or the fleet's window tripped (0: neither). */
   readonly openFor: number;
   /** Milliseconds left on another replica's probe lease (0: no other replica is probing). */
   readonly probeHeldFor: number;

@@ -25,7 +25,16 @@ export function redisStore(client: RedisClientLike, prefix = 'firebreak:'): Flee
   const key = (name: string, part: string): string => `${prefix}{${name}}:${part}`;
   return {
     async syncBreaker(name, replica, report) {
-      const keys = [key(name, 'cb:opened'), key(name, 'cb:probe'), key(name, 'cb:closed'), key(name, 'cb:isolated'), key(name, 'replicas')];
+      const keys = [
+        key(name, 'cb:opened'),
+        key(name, 'cb:probe'),
+        key(name, 'cb:closed'),
+        key(name, 'cb:isolated'),
+        key(name, 'replicas'),
+        key(name, 'cb:calls'),
+        key(name, 'cb:tripped'),
+      ];
+      const pool = report.pool;
       const probe = report.probe === 'success' ? 's' : report.probe === 'failure' ? 'f' : '';
       const args = [
         replica.id,
@@ -35,6 +44,9 @@ export function redisStore(client: RedisClientLike, prefix = 'firebreak:'): Flee
         String(replica.quorum),
         String(replica.liveFor),
         String(replica.liveFor * CLOSE_TOKEN_LIVES),
+        ...(pool === undefined
+          ? ['0', '0', '0', '0', '0', '0']
+          : [pool.calls, pool.failures, pool.window, pool.minimumCalls, pool.failureRateThreshold, Math.max(1, Math.round(pool.openFor))].map(String)),
       ];
       const reply = (await redis.run(BREAKER_SYNC, keys, args)) as unknown[];
       const closed = typeof reply[5] === 'string' ? reply[5] : '';

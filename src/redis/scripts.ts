@@ -23,8 +23,13 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
  * taken only when the fleet is not open; a good probe deletes the reports and leaves a close
  * token; a failed one keeps the lease for the prober's new open time (one probe per open period).
  *
- * KEYS: reports (zset id → expiry), probe lease, close token, isolations (zset token → expiry), replicas (zset id → expiry).
- * ARGV: id, opened ms, probe ('s' | 'f' | ''), lease ms wanted (0: none), quorum, live ms, close token ms.
+ * The replicas' calls are also pooled in one fleet window (10 buckets, fields of one hash): when
+ * they reach `minimumCalls` at the failure rate, the fleet trips (a key with its own PX).
+ *
+ * KEYS: reports (zset id → expiry), probe lease, close token, isolations (zset token → expiry),
+ * replicas (zset id → expiry), pooled calls (hash c<bucket> / f<bucket>), trip.
+ * ARGV: id, opened ms, probe ('s' | 'f' | ''), lease ms wanted (0: none), quorum, live ms, close
+ * token ms, calls, failures, pool window ms (0: no pooling), minimum calls, failure rate, trip ms.
  * Returns: { openFor, probeHeldFor, probing, isolated, replicas, closeToken }.
  */
 export const BREAKER_SYNC = script(`${NOW}
@@ -36,7 +41,7 @@ redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
 redis.call('PEXPIRE', KEYS[5], liveFor)
 local live = redis.call('ZCARD', KEYS[5])
 if ARGV[3] == 's' then
-  redis.call('DEL', KEYS[1])
+  redis.call('DEL', KEYS[1], KEYS[6], KEYS[7])
   if redis.call('GET', KEYS[2]) == id then redis.call('DEL', KEYS[2]) end
   redis.call('SET', KEYS[3], id .. ':' .. now, 'PX', ARGV[7])
 elseif ARGV[3] == 'f' and opened > 0 and redis.call('GET', KEYS[2]) == id then
@@ -44,12 +49,41 @@ elseif ARGV[3] == 'f' and opened > 0 and redis.call('GET', KEYS[2]) == id then
 end
 if opened > 0 then redis.call('ZADD', KEYS[1], now + opened, id) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local poolWindow = tonumber(ARGV[10])
+local calls = tonumber(ARGV[8])
+if poolWindow > 0 and calls > 0 then
+  local bucket = math.floor(now * 10 / poolWindow)
+  redis.call('HINCRBY', KEYS[6], 'c' .. bucket, calls)
+  local failures = tonumber(ARGV[9])
+  if failures > 0 then redis.call('HINCRBY', KEYS[6], 'f' .. bucket, failures) end
+  redis.call('PEXPIRE', KEYS[6], poolWindow + 1000)
+  if redis.call('EXISTS', KEYS[7]) == 0 then
+    local total = 0
+    local failed = 0
+    local fields = redis.call('HGETALL', KEYS[6])
+    for i = 1, #fields, 2 do
+      local b = tonumber(string.sub(fields[i], 2))
+      if b <= bucket - 10 or b > bucket then
+        redis.call('HDEL', KEYS[6], fields[i])
+      elseif string.sub(fields[i], 1, 1) == 'c' then
+        total = total + tonumber(fields[i + 1])
+      else
+        failed = failed + tonumber(fields[i + 1])
+      end
+    end
+    if total >= tonumber(ARGV[11]) and failed >= tonumber(ARGV[12]) * total then
+      redis.call('SET', KEYS[7], id, 'PX', ARGV[13])
+      redis.call('DEL', KEYS[6])
+    end
+  end
+end
 local quorum = tonumber(ARGV[5])
 local need = quorum
 if quorum < 1 then need = math.max(1, math.ceil(quorum * live)) end
 local openFor = 0
 local nth = redis.call('ZREVRANGE', KEYS[1], need - 1, need - 1, 'WITHSCORES')
 if nth[2] then openFor = tonumber(nth[2]) - now end
+openFor = math.max(openFor, redis.call('PTTL', KEYS[7]))
 local last = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if last[2] then redis.call('PEXPIRE', KEYS[1], math.max(1, tonumber(last[2]) - now)) end
 local lease = tonumber(ARGV[4])
