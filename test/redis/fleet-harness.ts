@@ -63,8 +63,8 @@ interface Replica {
 function spawnReplica(config: ReplicaConfig): Replica {
   const child = spawn(process.execPath, ['--import', tsx, replicaScript, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
   let errors = '';
-  child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  const lines = createInterface({ input: child.stdout! });
+  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const lines = createInterface({ input: child.stdout });
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const result = new Promise<ReplicaResult>((resolve, reject) => {
