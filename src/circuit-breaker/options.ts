@@ -155,15 +155,17 @@ export interface BreakerSettings {
   readonly fleetWindow: FleetWindowRules | undefined;
 }
 
-/** The fleet window of a breaker: a time window's own duration, or 10 s for a count window. */
+/**
+ * The fleet window of a breaker: a time window's own duration in 10 buckets; for a count window,
+ * the newest calls of the fleet up to the window's size, kept in 20 buckets of 250 ms.
+ */
 export interface FleetWindowRules {
   readonly window: number;
+  readonly buckets: number;
+  readonly size: number;
   readonly minimumCalls: number;
   readonly failureRateThreshold: number;
 }
-
-/** The fleet window of a breaker with a count window. */
-const FLEET_WINDOW = 10_000;
 
 const OPTION_KEYS = [
   'name',
@@ -234,12 +236,13 @@ function readWindow(read: OptionReader): { window: CallWindow; slowProbeRate: nu
   };
   const pooled = { minimumCalls: rules.minimumCalls, failureRateThreshold: rules.failureRateThreshold };
   if (type === 'count') {
-    return { window: new CountWindow(size, rules), slowProbeRate: rules.slowCallRateThreshold, fleetWindow: { window: FLEET_WINDOW, ...pooled } };
+    const fleetWindow = { window: 5_000, buckets: 20, size, ...pooled };
+    return { window: new CountWindow(size, rules), slowProbeRate: rules.slowCallRateThreshold, fleetWindow };
   }
   if (!window.has('duration')) window.fail('duration', 'a number of milliseconds >= 1');
   const duration = window.duration('duration', 0, { min: 1 });
   const buckets = window.integer('buckets', 10, 1, MAX_TIME_BUCKETS);
-  return { window: new TimeWindow(duration, buckets, rules), slowProbeRate: rules.slowCallRateThreshold, fleetWindow: { window: duration, ...pooled } };
+  return { window: new TimeWindow(duration, buckets, rules), slowProbeRate: rules.slowCallRateThreshold, fleetWindow: { window: duration, buckets: 10, size: 0, ...pooled } };
 }
 
 function requiredInteger(read: OptionReader, key: string, min: number, max: number): number {

@@ -28,7 +28,7 @@ export interface FleetBreakerReport {
  * @example
  * ```ts
  * import type { FleetBreakerPool } from 'firebreak';
- * const pool: FleetBreakerPool = { calls: 12, failures: 9, window: 10_000, minimumCalls: 10, failureRateThreshold: 0.5, openFor: 5_000 };
+ * const pool: FleetBreakerPool = { calls: 12, failures: 9, window: 5_000, buckets: 20, size: 20, minimumCalls: 10, failureRateThreshold: 0.5, openFor: 5_000 };
  * ```
  */
 export interface FleetBreakerPool {
@@ -36,6 +36,10 @@ export interface FleetBreakerPool {
   readonly failures: number;
   /** Milliseconds of calls the fleet window holds. */
   readonly window: number;
+  /** Buckets the fleet window is kept in (calls are filed by the time of their sync). */
+  readonly buckets: number;
+  /** A count window's size: the fleet judges its newest buckets holding this many calls (0: a time window, judged whole). */
+  readonly size: number;
   readonly minimumCalls: number;
   readonly failureRateThreshold: number;
   /** Milliseconds the fleet opens for when its window trips. */

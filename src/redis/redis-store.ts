@@ -45,8 +45,17 @@ export function redisStore(client: RedisClientLike, prefix = 'firebreak:'): Flee
         String(replica.liveFor),
         String(replica.liveFor * CLOSE_TOKEN_LIVES),
         ...(pool === undefined
-          ? ['0', '0', '0', '0', '0', '0']
-          : [pool.calls, pool.failures, pool.window, pool.minimumCalls, pool.failureRateThreshold, Math.max(1, Math.round(pool.openFor))].map(String)),
+          ? ['0', '0', '0', '0', '0', '0', '0', '1']
+          : [
+              pool.calls,
+              pool.failures,
+              pool.window,
+              pool.minimumCalls,
+              pool.failureRateThreshold,
+              Math.max(1, Math.round(pool.openFor)),
+              pool.size,
+              pool.buckets,
+            ].map(String)),
       ];
       const reply = (await redis.run(BREAKER_SYNC, keys, args)) as unknown[];
       const closed = typeof reply[5] === 'string' ? reply[5] : '';

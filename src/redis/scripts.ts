@@ -23,13 +23,16 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
  * taken only when the fleet is not open; a good probe deletes the reports and leaves a close
  * token; a failed one keeps the lease for the prober's new open time (one probe per open period).
  *
- * The replicas' calls are also pooled in one fleet window (10 buckets, fields of one hash): when
- * they reach `minimumCalls` at the failure rate, the fleet trips (a key with its own PX).
+ * The replicas' calls are also pooled in one fleet window (buckets: fields of one hash), judged
+ * newest bucket first: over the whole window for a time window, over the newest buckets holding
+ * `size` calls for a count window. When they reach `minimumCalls` at the failure rate, the fleet
+ * trips (a key with its own PX).
  *
  * KEYS: reports (zset id → expiry), probe lease, close token, isolations (zset token → expiry),
  * replicas (zset id → expiry), pooled calls (hash c<bucket> / f<bucket>), trip.
  * ARGV: id, opened ms, probe ('s' | 'f' | ''), lease ms wanted (0: none), quorum, live ms, close
- * token ms, calls, failures, pool window ms (0: no pooling), minimum calls, failure rate, trip ms.
+ * token ms, calls, failures, pool window ms (0: no pooling), minimum calls, failure rate, trip ms,
+ * count window size (0: a time window), buckets.
  * Returns: { openFor, probeHeldFor, probing, isolated, replicas, closeToken }.
  */
 export const BREAKER_SYNC = script(`${NOW}
@@ -52,24 +55,30 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local poolWindow = tonumber(ARGV[10])
 local calls = tonumber(ARGV[8])
 if poolWindow > 0 and calls > 0 then
-  local bucket = math.floor(now * 10 / poolWindow)
+  local buckets = tonumber(ARGV[15])
+  local bucket = math.floor(now * buckets / poolWindow)
   redis.call('HINCRBY', KEYS[6], 'c' .. bucket, calls)
   local failures = tonumber(ARGV[9])
   if failures > 0 then redis.call('HINCRBY', KEYS[6], 'f' .. bucket, failures) end
   redis.call('PEXPIRE', KEYS[6], poolWindow + 1000)
   if redis.call('EXISTS', KEYS[7]) == 0 then
-    local total = 0
-    local failed = 0
+    local counts = {}
     local fields = redis.call('HGETALL', KEYS[6])
     for i = 1, #fields, 2 do
       local b = tonumber(string.sub(fields[i], 2))
-      if b <= bucket - 10 or b > bucket then
+      if b <= bucket - buckets or b > bucket then
         redis.call('HDEL', KEYS[6], fields[i])
-      elseif string.sub(fields[i], 1, 1) == 'c' then
-        total = total + tonumber(fields[i + 1])
       else
-        failed = failed + tonumber(fields[i + 1])
+        counts[fields[i]] = tonumber(fields[i + 1])
       end
+    end
+    local size = tonumber(ARGV[14])
+    local total = 0
+    local failed = 0
+    for b = bucket, bucket - buckets + 1, -1 do
+      total = total + (counts['c' .. b] or 0)
+      failed = failed + (counts['f' .. b] or 0)
+      if size > 0 and total >= size then break end
     end
     if total >= tonumber(ARGV[11]) and failed >= tonumber(ARGV[12]) * total then
       redis.call('SET', KEYS[7], id, 'PX', ARGV[13])
