@@ -32,13 +32,13 @@ export function memoryStore(clock: Clock): MemoryStore {
   };
   const zset = (key: string): Map<string, number> => {
     let set = sets.get(key);
-    if (set === undefined) sets.set(key, (set = new Map()));
+    if (set === undefined) sets.set(key, (set = new Map<string, number>()));
     for (const [member, until] of set) if (until <= now()) set.delete(member);
     return set;
   };
   const hash = (key: string): Map<string, number> => {
     let h = hashes.get(key);
-    if (h === undefined) hashes.set(key, (h = new Map()));
+    if (h === undefined) hashes.set(key, (h = new Map<string, number>()));
     return h;
   };
   const key = (name: string, part: string): string => `{${name}}:${part}`;
