@@ -37,6 +37,8 @@ class BreakerFleetLink implements FleetBreakerMember {
   #opened = 0;
   #probe: 'success' | 'failure' | undefined;
   #wantProbe = false;
+  /** The open time the gate set while asking for the lease: granted, the circuit may probe at once. */
+  #leaseWaitUntil = NaN;
   /** Whether the report in flight carries an opening of ours (a fleet close it crosses is older). */
   #reportedOpening = false;
   #view: FleetBreakerView | undefined;
@@ -102,6 +104,7 @@ class BreakerFleetLink implements FleetBreakerMember {
       if (closed !== null && this.#closedSeen !== undefined && closed !== this.#closedSeen && !this.#reportedOpening) machine.closeRemotely();
       this.#closedSeen = closed;
       if (view.openFor > 0 && !view.probing) machine.hold(now, view.openFor);
+      if (view.probing && machine.state === 'open' && machine.openUntil === this.#leaseWaitUntil) machine.openUntil = now;
     } finally {
       this.#applying = false;
     }
@@ -133,6 +136,7 @@ class BreakerFleetLink implements FleetBreakerMember {
       this.#wantProbe = true;
       this.#membership.syncSoon();
     }
+    this.#leaseWaitUntil = now + LEASE_WAIT;
     return LEASE_WAIT;
   }
 

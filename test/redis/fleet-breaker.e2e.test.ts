@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasTool } from '../helpers/system-tools.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
@@ -63,4 +64,16 @@ describe.skipIf(!hasTool('redis-server'))('three replica processes and one faili
       }
     });
   }
+
+  it('leaves only keys that expire', async () => {
+    const client = new Redis(redis.port, '127.0.0.1');
+    try {
+      const keys = await client.keys('*');
+      expect(keys.length).toBeGreaterThan(0);
+      const ttls = await Promise.all(keys.map((key) => client.pttl(key)));
+      expect(keys.filter((_, i) => ttls[i] === -1)).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  });
 });
