@@ -1,3 +1,4 @@
+import { stopWaiting, whenAborted } from './abort-listeners.js';
 import type { CallContext } from './policy.js';
 
 /**
@@ -62,9 +63,8 @@ export class AbortScope {
   }
 
   #link(parentSignal: AbortSignal): void {
-    const onAbort = (): void => this.abort(parentSignal.reason);
-    parentSignal.addEventListener('abort', onAbort, { once: true });
-    this.#unlink = () => parentSignal.removeEventListener('abort', onAbort);
+    const wait = whenAborted(parentSignal, () => this.abort(parentSignal.reason));
+    this.#unlink = () => stopWaiting(wait);
   }
 }
 

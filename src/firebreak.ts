@@ -3,7 +3,7 @@ import { circuitBreaker, type CircuitBreakerPolicy } from './circuit-breaker/cir
 import type { CircuitBreakerOptions } from './circuit-breaker/options.js';
 import type { Context } from './context.js';
 import { InvalidOptionError } from './errors/invalid-option-error.js';
-import { fallback, type FallbackFunction, type FallbackPolicy } from './fallback/fallback.js';
+import { fallback, type FallbackFunction, type FallbackPolicy, type FallbackSpec } from './fallback/fallback.js';
 import { OptionReader } from './options.js';
 import { pipeline, type Pipeline } from './pipeline.js';
 import { invokePolicy, PolicyBase, type Operation, type Policy, type ShouldHandle } from './policy.js';
@@ -11,6 +11,7 @@ import { timeout, type TimeoutOptions, type TimeoutPolicy } from './timeout/time
 import type { RetryBudget } from './retry/budget.js';
 import { buildRetryStage, type FirebreakRetryOptions } from './retry/firebreak-stage.js';
 import type { RetryPolicy } from './retry/retry.js';
+import { rateLimiter, type RateLimiterOptions, type RateLimiterPolicy } from './rate-limiter/rate-limiter.js';
 
 /** Options of a stage inside {@link firebreak}: the policy's own options, less `name`. */
 type StageOptions<O> = Omit<O, 'name'>;
@@ -48,6 +49,8 @@ export interface FirebreakOptions<R = unknown> {
   readonly totalTimeout?: number | StageOptions<TimeoutOptions>;
   /** Retries inside the total timeout, with a retry budget (its own one unless `budget` is given). */
   readonly retry?: FirebreakRetryOptions;
+  /** Caps the rate of attempts sent to the dependency (retries included); over it, a fast-fail. */
+  readonly rateLimit?: StageOptions<RateLimiterOptions>;
   /** Stops calling a dependency that keeps failing; inside the retries, so each attempt is judged. */
   readonly circuitBreaker?: StageOptions<CircuitBreakerOptions>;
   /** Bounds the calls running against the dependency at once, with a bounded queue. */
@@ -73,6 +76,7 @@ export interface Firebreak<R = never> extends Pipeline<R> {
   readonly retry: RetryPolicy | undefined;
   /** The retry stage's budget. */
   readonly budget: RetryBudget | undefined;
+  readonly rateLimit: RateLimiterPolicy | undefined;
   readonly circuitBreaker: CircuitBreakerPolicy | undefined;
   readonly bulkhead: BulkheadPolicy | undefined;
   readonly attemptTimeout: TimeoutPolicy | undefined;
@@ -91,6 +95,7 @@ const STAGES: readonly StageDefinition[] = [
   { key: 'fallback', build: buildFallback },
   { key: 'totalTimeout', build: (name, option) => timeout(named('totalTimeout', name, timeoutOptions(option))) },
   { key: 'retry', build: buildRetryStage },
+  { key: 'rateLimit', build: (name, option) => rateLimiter(named('rateLimit', name, option)) },
   { key: 'circuitBreaker', build: (name, option) => circuitBreaker(named('circuitBreaker', name, option)) },
   { key: 'bulkhead', build: (name, option) => bulkhead(named('bulkhead', name, option)) },
   { key: 'attemptTimeout', build: (name, option) => timeout(named('attemptTimeout', name, timeoutOptions(option))) },
@@ -162,9 +167,8 @@ function timeoutOptions(option: unknown): unknown {
 }
 
 function buildFallback(name: string, option: unknown): Policy<unknown> {
-  if (typeof option === 'object' && option !== null && 'fallback' in option) {
-    const { fallback: value, ...rest } = option;
-    return fallback(value, named('fallback', name, rest));
+  if (typeof option === 'object' && option !== null && Object.hasOwn(option, 'fallback')) {
+    return fallback(named('fallback', name, option) as FallbackSpec<unknown>);
   }
   return fallback(option, { name });
 }

@@ -13,6 +13,8 @@ export { CircuitOpenError, type CircuitRejectionState } from './errors/circuit-o
 export { timeout, type TimeoutEvent, type TimeoutOptions, type TimeoutPolicy, type TimeoutStrategy } from './timeout/timeout.js';
 export {
   fallback,
+  replacedFailure,
+  type FallbackSpec,
   type FallbackContext,
   type FallbackEvent,
   type FallbackFunction,
@@ -61,6 +63,10 @@ export type { LatencyOptions } from './chaos/latency.js';
 export type { ResultOptions } from './chaos/result.js';
 
 export { firebreak, type Firebreak, type FirebreakFallback, type FirebreakOptions } from './firebreak.js';
+
+// The remaining policies (issue 18): hedging, rate limiting, adaptive throttling.
+export { rateLimiter, type RateLimitAdmittedEvent, type RateLimitedEvent, type RateLimiterOptions, type RateLimiterPolicy, type RateLimiterStats } from './rate-limiter/rate-limiter.js';
+export { RateLimitedError } from './errors/rate-limited-error.js';
 
 // Fleets: policies of many replicas sharing what they learn (firebreak/redis implements the store).
 export type {

@@ -1,3 +1,4 @@
+import { stopWaiting, whenAborted } from './abort-listeners.js';
 import { Context } from './context.js';
 import { EventList, type Subscribe, type Unsubscribe } from './events.js';
 
@@ -215,15 +216,14 @@ function observeCall<T>(work: Promise<T>, calls: EventList<CallEvent>, started: 
 
 function raceCallerAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const wait = whenAborted(signal, () => reject(signal.reason));
     work.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        stopWaiting(wait);
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        stopWaiting(wait);
         reject(error);
       },
     );

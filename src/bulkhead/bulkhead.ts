@@ -1,3 +1,4 @@
+import { stopWaiting, whenAborted, type AbortWait } from '../abort-listeners.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AbandonHandler, Context } from '../context.js';
 import { bulkheadRejectedError, type BulkheadRejectionReason } from '../errors/bulkhead-rejected-error.js';
@@ -128,8 +129,8 @@ class QueuedCall implements Waiter<QueuedCall> {
   next: QueuedCall | undefined = undefined;
   waiting = false;
   timer: TimerHandle | undefined = undefined;
-  signal: AbortSignal | undefined = undefined;
-  onAbort: (() => void) | undefined = undefined;
+  /** Its wait on the call's signal, while it can abort. */
+  abortWait: AbortWait | undefined = undefined;
 
   constructor(
     readonly ctx: Context,
@@ -249,10 +250,7 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
       }
       if (scope.canAbort) {
         const signal = ctx.signal;
-        const onAbort = (): void => this.#leave(call, signal.reason);
-        signal.addEventListener('abort', onAbort, { once: true });
-        call.signal = signal;
-        call.onAbort = onAbort;
+        call.abortWait = whenAborted(signal, () => this.#leave(call, signal.reason));
       }
       if (this.#queuedEvents?.active) this.#queuedEvents?.emit({ queued: this.#waiting.length });
     });
@@ -279,7 +277,7 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
 
   #stopWaiting(call: QueuedCall): void {
     if (call.timer !== undefined) this.clock.clearTimeout(call.timer);
-    if (call.onAbort) call.signal?.removeEventListener('abort', call.onAbort);
+    if (call.abortWait) stopWaiting(call.abortWait);
   }
 }
 

@@ -1,3 +1,4 @@
+import { stopWaiting, whenAborted } from '../abort-listeners.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Context } from '../context.js';
 
@@ -17,9 +18,9 @@ export function sleepInScope(clock: Clock, ms: number, ctx: Context): Promise<vo
       reject(signal.reason);
     };
     const timer: TimerHandle = clock.setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      stopWaiting(wait);
       resolve();
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const wait = whenAborted(signal, onAbort);
   });
 }

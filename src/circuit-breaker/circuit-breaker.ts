@@ -92,7 +92,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     this.#machine = new BreakerMachine(settings.window, settings.rules, this);
     this.#successNeedsTime = !(settings.window instanceof ConsecutiveWindow);
     const initial = settings.initialState;
-    if (initial) this.#machine.restore(initial.state, initial.opens, initial.openUntil);
+    if (initial) this.#machine.restore(initial);
     // The link lives as long as the machine, whose probe gate it is (the fleet holds it weakly).
     if (settings.fleet) linkToFleet(settings.fleet, this.name, this, this.#machine, settings);
   }

@@ -208,7 +208,7 @@ export function readBreakerOptions(options: unknown): BreakerSettings {
   const probeTimeout = halfOpen.duration('probeTimeout', 30_000, { min: 1, allowInfinity: true });
   const clock = read.clock();
   const { window, slowProbeRate, fleetWindow } = readWindow(read);
-  const initialState = readSnapshot(read, clock);
+  const initialState = readSnapshot(read, clock, openFor);
   const fleet = readFleet(read);
   return { name, shouldHandle, window, rules: { maxProbes, slowProbeRate, openFor }, slowCallDuration, probeTimeout, clock, initialState, fleet, fleetWindow };
 }

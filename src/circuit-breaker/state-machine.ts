@@ -1,3 +1,4 @@
+import type { RestoredState } from './snapshot.js';
 import type { CallWindow } from './window.js';
 
 /**
@@ -111,7 +112,8 @@ export class BreakerMachine {
       case 'open':
         if (now < this.openUntil || !this.#mayProbe(now)) return REJECTED;
         this.#moveTo('half-open');
-        return this.#takeProbe();
+        // A listener told of the move may have isolated or reset the breaker: decide again.
+        return this.state === 'half-open' ? this.#takeProbe() : this.admit(now);
       case 'half-open':
         return this.#takeProbe();
       case 'isolated':
@@ -164,11 +166,12 @@ export class BreakerMachine {
     this.#close();
   }
 
-  /** Starts in `state` (no transition is reported): used to restore a snapshot. */
-  restore(state: CircuitState, opens: number, openUntil: number): void {
+  /** Starts in a restored snapshot's state (no transition is reported). */
+  restore({ state, opens, openUntil, openFor }: RestoredState): void {
     this.#state = state;
     this.opens = opens;
     this.openUntil = openUntil;
+    this.openDuration = openFor;
     this.generation++;
   }
 

@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { callSafely, PolicyBase, type CallContext, type Operation, type ObservablePolicy, type Outcome, type ShouldHandle } from '../policy.js';
@@ -117,29 +118,76 @@ class Fallback<R> extends PolicyBase implements FallbackPolicy<R> {
     };
     const made = callSafely<R>(() => this.makeValue(replaced, fallbackCtx), ctx);
     return made.then<T>(undefined, (error: unknown) => {
-      attachCause(error, replaced);
+      linkReplacedFailure(error, replaced);
       throw error;
     });
   }
 }
 
-function attachCause(error: unknown, cause: unknown): void {
-  if (!(error instanceof Error) || error.cause !== undefined || error === cause) return;
+/**
+ * Ties a failing fallback's error to the failure it was replacing: always as `replacedFailure`,
+ * and as `cause` where the error has none of its own (a fetch error already has one).
+ */
+function linkReplacedFailure(error: unknown, replaced: unknown): void {
+  if (!(error instanceof Error) || error === replaced) return;
   try {
-    Object.defineProperty(error, 'cause', { value: cause, configurable: true, writable: true });
+    Object.defineProperty(error, 'replacedFailure', { value: replaced, configurable: true, writable: true });
+    if (error.cause === undefined) Object.defineProperty(error, 'cause', { value: replaced, configurable: true, writable: true });
   } catch {
     // a frozen error keeps what it has
   }
 }
 
 /**
+ * The failure a fallback was replacing when it failed itself: `fallback()` sets it on the
+ * fallback's error (besides `cause`, which a fetch error already uses for its own).
+ *
+ * @example
+ * ```ts
+ * import { fallback, replacedFailure } from 'firebreak';
+ * const fromReplica = fallback(() => fetch('http://127.0.0.1:8081/user'));
+ * try {
+ *   await fromReplica.execute(() => fetch('http://127.0.0.1:8080/user'));
+ * } catch (error) {
+ *   console.log('replica failed:', error, 'primary failed:', replacedFailure(error));
+ * }
+ * ```
+ */
+export function replacedFailure(error: unknown): unknown {
+  return error instanceof Error ? (error as Error & { replacedFailure?: unknown }).replacedFailure : undefined;
+}
+
+/**
+ * The one-argument form of {@link fallback}, the same shape as `firebreak()`'s `fallback` stage:
+ * the value or function, with its options beside it.
+ *
+ * @example
+ * ```ts
+ * import { fallback, type FallbackSpec } from 'firebreak';
+ * const spec: FallbackSpec<string> = { fallback: () => 'cached', shouldHandle: (outcome) => !outcome.ok };
+ * const cached = fallback(spec);
+ * ```
+ */
+export interface FallbackSpec<R, T = unknown> extends FallbackOptions<T> {
+  /** The replacement value, or the {@link FallbackFunction} that makes it. */
+  readonly fallback: R | FallbackFunction<R>;
+}
+
+/**
  * Serves a degraded answer instead of an error: a fixed value, or a function of the error.
  * It replaces every handled failure, including circuit-open, bulkhead and timeout rejections;
  * a caller's abort is never replaced. A fallback function that fails rejects with its own
- * error, with the original failure as its `cause`.
+ * error; the failure it was replacing is its `replacedFailure` (read it with
+ * {@link replacedFailure}), and its `cause` too unless the error has a cause of its own.
  *
- * @param valueOrFunction - the replacement value, or a {@link FallbackFunction} that makes it.
- * @param options - {@link FallbackOptions}.
+ * Two shapes: `fallback(valueOrFunction, options?)`, or one {@link FallbackSpec}
+ * `fallback({ fallback, shouldHandle?, name? })` as in `firebreak()`. An object with a `fallback`
+ * key is always read as the second shape: to serve such a value, wrap it (`{ fallback: value }`).
+ *
+ * @param valueOrFunction - the replacement value, or a {@link FallbackFunction} that makes it,
+ * or a {@link FallbackSpec}.
+ * @param options - {@link FallbackOptions}; not with a {@link FallbackSpec}.
+ * @throws InvalidOptionError for a bad option, or options given beside a {@link FallbackSpec}.
  * @example
  * ```ts
  * import { fallback, pipeline, timeout } from 'firebreak';
@@ -150,7 +198,18 @@ function attachCause(error: unknown, cause: unknown): void {
  * });
  * ```
  */
-export function fallback<R, T = unknown>(valueOrFunction: R | FallbackFunction<R>, options?: FallbackOptions<T>): FallbackPolicy<R> {
+export function fallback<R, T = unknown>(spec: FallbackSpec<R, T>): FallbackPolicy<R>;
+export function fallback<R, T = unknown>(valueOrFunction: R | FallbackFunction<R>, options?: FallbackOptions<T>): FallbackPolicy<R>;
+export function fallback<R, T = unknown>(valueOrFunction: R | FallbackFunction<R> | FallbackSpec<R, T>, options?: FallbackOptions<T>): FallbackPolicy<R> {
+  if (isSpec<R, T>(valueOrFunction)) {
+    if (options !== undefined) throw new InvalidOptionError('fallback', 'options', 'absent when the first argument is { fallback, ... } (put them beside `fallback`)', options);
+    const { fallback: value, ...rest } = valueOrFunction;
+    return makeFallback(value, rest);
+  }
+  return makeFallback(valueOrFunction, options);
+}
+
+function makeFallback<R>(valueOrFunction: R | FallbackFunction<R>, options: unknown): FallbackPolicy<R> {
   const read = new OptionReader('fallback', options, ['name', 'shouldHandle']);
   const makeValue: FallbackFunction<R> =
     typeof valueOrFunction === 'function' ? (valueOrFunction as FallbackFunction<R>) : () => valueOrFunction;
@@ -159,4 +218,8 @@ export function fallback<R, T = unknown>(valueOrFunction: R | FallbackFunction<R
     makeValue,
     read.optionalFunction<ShouldHandle>('shouldHandle') ?? handleAllErrors,
   );
+}
+
+function isSpec<R, T>(value: unknown): value is FallbackSpec<R, T> {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, 'fallback');
 }

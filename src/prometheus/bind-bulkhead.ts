@@ -9,9 +9,10 @@ import type { BulkheadSource } from './sources.js';
  */
 export function bindBulkhead(bulkhead: BulkheadSource, metrics: Metrics, attachment: Attachment): void {
   const { name } = bulkhead;
+  metrics.claim('bulkhead', name, bulkhead, attachment);
   const full = attachment.tally(metrics.bulkheadRejections, name, 'full');
   const queueTimeout = attachment.tally(metrics.bulkheadRejections, name, 'queue-timeout');
-  const wait = metrics.bulkheadQueueWait.series({ name });
+  const wait = attachment.series(metrics.bulkheadQueueWait, { name });
 
   attachment.add(bulkhead.onRejected((event) => void (event.reason === 'queue-timeout' ? queueTimeout : full).count++));
   attachment.add(bulkhead.onAdmitted((event) => wait.observe(event.waited / 1000)));

@@ -4,8 +4,8 @@ import type { CallSource, FallbackSource, TimeoutSource } from './sources.js';
 
 /** `firebreak_call_duration_seconds`: every call through the policy's own `execute`. */
 export function bindCalls(source: CallSource, metrics: Metrics, attachment: Attachment): void {
-  const succeeded = metrics.callDuration.series({ name: source.name, outcome: 'success' });
-  const failed = metrics.callDuration.series({ name: source.name, outcome: 'failure' });
+  const succeeded = attachment.series(metrics.callDuration, { name: source.name, outcome: 'success' });
+  const failed = attachment.series(metrics.callDuration, { name: source.name, outcome: 'failure' });
   attachment.add(source.onCall((event) => (event.ok ? succeeded : failed).observe(event.duration / 1000)));
 }
 

@@ -9,6 +9,7 @@ import type { Tally } from './tally.js';
  */
 export function bindCircuitBreaker(breaker: CircuitSource, metrics: Metrics, attachment: Attachment): void {
   const { name } = breaker;
+  metrics.claim('circuit breaker', name, breaker, attachment);
   const success = attachment.tally(metrics.circuitCalls, name, 'success');
   const failure = attachment.tally(metrics.circuitCalls, name, 'failure');
   const rejected = attachment.tally(metrics.circuitCalls, name, 'rejected');

@@ -29,6 +29,7 @@ export function bindRetry(retry: RetrySource, metrics: Metrics, attachment: Atta
  * several instrumented retry policies shows once, for as long as one of them is instrumented.
  */
 export function bindBudget(budget: BudgetSource, metrics: Metrics, attachment: Attachment): void {
+  metrics.claim('retry budget', budget.name, budget, attachment);
   metrics.budgets.set(budget, (metrics.budgets.get(budget) ?? 0) + 1);
   attachment.add(() => {
     const users = (metrics.budgets.get(budget) ?? 1) - 1;

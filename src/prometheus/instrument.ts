@@ -55,9 +55,9 @@ export interface InstrumentOptions {
  */
 export interface Instrumentation {
   /**
-   * Stops recording the policies' events and drops their gauges from the next scrape. Counters
-   * and histograms keep the counts recorded so far (a counter never goes back). Calling it twice
-   * is harmless.
+   * Stops recording the policies' events and takes their series out of the registry (gauges,
+   * counters and histograms alike; a series that another instrumented policy still counts into
+   * stays), so that the series of a removed policy never outlive it. Calling it twice is harmless.
    */
   remove(): void;
 }
@@ -74,7 +74,11 @@ const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
  * (by the events they offer, so an adapter such as `fromOpossum` counts too) and instrumented,
  * each labelled with its own `name`; the only other labels are enumerations (state, result,
  * reason, outcome). The metrics are created once per registry and shared by every policy
- * instrumented into it; a policy instrumented twice into one registry is counted once. Gauges
+ * instrumented into it; a policy instrumented twice into one registry is counted once. The
+ * stages of one dependency share its name (as `firebreak()` names them), and policies of kinds
+ * without a gauge (timeouts, retries, fallbacks) may share a name and add up; but two circuit
+ * breakers, two bulkheads or two retry budgets with one name would share one gauge series, so
+ * the second is refused. Gauges
  * are computed when the registry is scraped; counters and histograms count in plain numbers
  * bound to each policy, handed to prom-client at scrape time, so an instrumented call costs a
  * few additions more, not a label lookup.
@@ -82,8 +86,10 @@ const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
  * @param target - the policy to instrument.
  * @param options - {@link InstrumentOptions}.
  * @returns a handle whose `remove()` detaches the metrics.
- * @throws InvalidOptionError for a bad option, a target that is not a firebreak policy, or a
- * metric name already taken in the registry by a metric firebreak did not create.
+ * @throws InvalidOptionError for a bad option, a target that is not a firebreak policy, a
+ * metric name already taken in the registry by a metric firebreak did not create, or a breaker,
+ * bulkhead or retry budget whose name another one of its kind already shows in the registry
+ * (nothing is attached then).
  * @example
  * ```ts
  * import { createServer } from 'node:http';
@@ -108,7 +114,12 @@ export function instrument(target: Policy<unknown> | Fleet, options?: Instrument
   }
   const metrics = metricsFor(registry, prefix);
   const attachment = new Attachment();
-  attach(target, metrics, attachment, new Set());
+  try {
+    attach(target, metrics, attachment, new Set());
+  } catch (error) {
+    attachment.detach();
+    throw error;
+  }
   return { remove: () => attachment.detach() };
 }
 

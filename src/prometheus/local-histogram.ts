@@ -10,8 +10,11 @@ export class HistogramSeries {
   readonly counts: number[];
   count = 0;
   sum = 0;
+  /** How many bindings observe into this series; it is dropped when the last one is released. */
+  users = 1;
 
   constructor(
+    readonly key: string,
     readonly labels: Readonly<Record<string, string>>,
     readonly bounds: readonly number[],
   ) {
@@ -58,12 +61,19 @@ export class LocalHistogram extends Histogram {
   /** The series with these labels, created (at zero) on first use and shared after. */
   series(labels: Readonly<Record<string, string>>): HistogramSeries {
     const key = JSON.stringify(labels);
-    let series = this.#series.get(key);
-    if (series === undefined) {
-      series = new HistogramSeries(labels, this.#bounds);
-      this.#series.set(key, series);
+    const shared = this.#series.get(key);
+    if (shared !== undefined) {
+      shared.users++;
+      return shared;
     }
+    const series = new HistogramSeries(key, labels, this.#bounds);
+    this.#series.set(key, series);
     return series;
+  }
+
+  /** One binding stops observing into `series`; the last one drops it from the exposition. */
+  release(series: HistogramSeries): void {
+    if (--series.users === 0) this.#series.delete(series.key);
   }
 
   /** The samples, as `registry.getMetricsAsJSON()` gives them. */

@@ -1,5 +1,6 @@
 import { Counter, Gauge, type OpenMetricsContentType, type PrometheusContentType, type Registry } from 'prom-client';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import type { Attachment } from './attachment.js';
 import { LocalHistogram } from './local-histogram.js';
 import { CIRCUIT_STATES, DEFINITIONS, type MetricKey } from './metric-definitions.js';
 import type { BudgetSource, BulkheadSource, CircuitSource, FleetSource } from './sources.js';
@@ -40,6 +41,8 @@ export class Metrics {
   readonly budgets = new Map<BudgetSource, number>();
   /** Read by `firebreak_fleet_connected` at scrape time. */
   readonly fleets = new Set<FleetSource>();
+  /** The policy that shows under each gauge series (`kind` and `name`): one policy each. */
+  readonly #owners = new Map<string, object>();
 
   readonly circuitState: Gauge;
   readonly circuitCalls: TallyFamily<string>;
@@ -95,6 +98,29 @@ export class Metrics {
       for (const fleet of this.fleets) gauge.set({ name: fleet.name }, fleet.connected ? 1 : 0);
     });
     this.callDuration = make.histogram('callDuration');
+  }
+
+  /**
+   * Makes `policy` the only one of its `kind` shown under `name` until `attachment` detaches.
+   * Two breakers (or bulkheads, or budgets) with one name would share one gauge series and one
+   * would hide the other, so that is refused.
+   *
+   * @throws InvalidOptionError when another policy of that kind and name is instrumented here.
+   */
+  claim(kind: string, name: string, policy: object, attachment: Attachment): void {
+    const key = `${kind}\u0000${name}`;
+    const owner = this.#owners.get(key);
+    if (owner === policy) return;
+    if (owner !== undefined) {
+      throw new InvalidOptionError(
+        'instrument',
+        'target',
+        `policies with names of their own: a ${kind} named ${JSON.stringify(name)} is already instrumented in this registry (the stages of one dependency share its name, but two ${kind}s must not)`,
+        policy,
+      );
+    }
+    this.#owners.set(key, policy);
+    attachment.add(() => this.#owners.delete(key));
   }
 }
 

@@ -7,8 +7,14 @@ import type { Counter } from 'prom-client';
 export class Tally {
   /** Counted since the last flush. */
   count = 0;
+  /** How many bindings count into this series; it is removed when the last one is released. */
+  users = 1;
 
-  constructor(readonly series: Counter.Internal) {
+  constructor(
+    readonly series: Counter.Internal,
+    readonly labelValues: readonly string[],
+    readonly key: string,
+  ) {
     series.inc(0);
   }
 
@@ -20,27 +26,38 @@ export class Tally {
   }
 }
 
-/** The tallies of one counter, flushed together when the counter is collected. */
+/**
+ * The tallies of one counter, flushed together when the counter is collected. Bindings with the
+ * same label values share one tally; its series leaves the counter when the last of them is
+ * released, so the series of removed policies do not outlive them.
+ */
 export class TallyFamily<L extends string> {
-  readonly #tallies = new Set<Tally>();
+  readonly #tallies = new Map<string, Tally>();
 
   constructor(readonly counter: Counter<L>) {}
 
-  /** A tally for the series with these label values, in the counter's label order. */
+  /** The tally for the series with these label values, in the counter's label order. */
   tally(...labelValues: string[]): Tally {
-    const tally = new Tally(this.counter.labels(...labelValues));
-    this.#tallies.add(tally);
+    const key = labelValues.join('\u0000');
+    const shared = this.#tallies.get(key);
+    if (shared !== undefined) {
+      shared.users++;
+      return shared;
+    }
+    const tally = new Tally(this.counter.labels(...labelValues), labelValues, key);
+    this.#tallies.set(key, tally);
     return tally;
   }
 
-  /** Flushes `tally` a last time and stops collecting it. */
+  /** One binding stops counting into `tally`; the last one takes its series out of the counter. */
   release(tally: Tally): void {
-    tally.flush();
-    this.#tallies.delete(tally);
+    if (--tally.users > 0) return;
+    this.#tallies.delete(tally.key);
+    this.counter.remove(...tally.labelValues);
   }
 
   /** Flushes every tally: the counter's `collect`. */
   flush(): void {
-    for (const tally of this.#tallies) tally.flush();
+    for (const tally of this.#tallies.values()) tally.flush();
   }
 }

@@ -1,3 +1,4 @@
+import { stopWaiting, whenAborted } from '../abort-listeners.js';
 import type { Clock, TimerHandle } from '../clock.js';
 
 /**
@@ -20,10 +21,10 @@ export function sleep(clock: Clock, ms: number, signal: AbortSignal | undefined)
         timer = clock.setTimeout(wake, Math.ceil(left));
         return;
       }
-      signal?.removeEventListener('abort', onAbort);
+      if (wait) stopWaiting(wait);
       resolve();
     };
     let timer: TimerHandle = clock.setTimeout(wake, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const wait = signal && whenAborted(signal, onAbort);
   });
 }

@@ -530,7 +530,7 @@ describe('circuitBreaker: toJSON and initialState', () => {
     clock.advance(100);
     await breaker.execute(fail).catch(() => undefined);
     const open = JSON.parse(JSON.stringify(breaker)) as ReturnType<typeof breaker.toJSON>;
-    expect(open).toEqual({ state: 'open', opens: 2, openUntil: clock.wallNow() + 200 });
+    expect(open).toEqual({ state: 'open', opens: 2, openUntil: clock.wallNow() + 200, openFor: 200 });
     clock.advance(200);
     expect(breaker.toJSON()).toEqual({ state: 'half-open', opens: 2 });
 

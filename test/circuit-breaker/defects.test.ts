@@ -156,7 +156,7 @@ describe('circuit breaker: the defects of other libraries it must not have (✱)
     await breaker.execute(fail).catch(() => undefined);
     first.advance(15_000);
     const json = JSON.stringify(breaker);
-    expect(JSON.parse(json)).toEqual({ state: 'open', opens: 1, openUntil: 1_700_000_060_000 });
+    expect(JSON.parse(json)).toEqual({ state: 'open', opens: 1, openUntil: 1_700_000_060_000, openFor: 60_000 });
 
     // Another process: its monotonic clock starts elsewhere; 5 s of wall time passed in between.
     const second = manualClock(123, 1_700_000_020_000);
@@ -167,6 +167,59 @@ describe('circuit breaker: the defects of other libraries it must not have (✱)
     expect(restored.state).toBe('open');
     second.advance(1);
     expect(restored.state).toBe('half-open');
+  });
+
+  it('a snapshot restored after the wall clock moved back stays open no longer than its open period', async () => {
+    const first = manualClock(0, 1_700_000_000_000);
+    const breaker = circuitBreaker({ clock: first, window: { type: 'consecutive', failures: 1 }, openFor: 10_000 });
+    await breaker.execute(fail).catch(() => undefined);
+    const snapshot = breaker.toJSON();
+
+    const anHourEarlier = manualClock(0, 1_700_000_000_000 - 3_600_000);
+    const restored = circuitBreaker({ clock: anHourEarlier, initialState: snapshot });
+    await expect(restored.execute(succeed)).rejects.toMatchObject({ retryAfter: 10_000 });
+    anHourEarlier.advance(10_000);
+    expect(restored.state).toBe('half-open');
+
+    const withoutPeriod = { state: snapshot.state, opens: snapshot.opens, openUntil: snapshot.openUntil as number };
+    const older = circuitBreaker({ clock: manualClock(0, 1_700_000_000_000 - 3_600_000), openFor: (opens) => 2_000 * opens, initialState: withoutPeriod });
+    await expect(older.execute(succeed)).rejects.toMatchObject({ retryAfter: 2_000 });
+  });
+
+  it('isolate() inside onHalfOpen rejects the call that turned the breaker half-open', async () => {
+    const { clock, breaker, open } = openedBreaker({ probeTimeout: 500 });
+    await open();
+    breaker.onHalfOpen(() => breaker.isolate());
+    clock.advance(1_000);
+    let ran = false;
+    const error = await rejectionOf(
+      breaker.execute(() => {
+        ran = true;
+        return 'probe';
+      }),
+    );
+    expect(ran).toBe(false);
+    expect(error).toBeInstanceOf(CircuitOpenError);
+    expect(error).toMatchObject({ state: 'isolated', retryAfter: Infinity });
+    expect(breaker.state).toBe('isolated');
+  });
+
+  it('reset() inside onHalfOpen: the call runs closed, and no probe timer records into the closed period', async () => {
+    const { clock, breaker, open } = openedBreaker({ probeTimeout: 500 });
+    await open();
+    breaker.onHalfOpen(() => breaker.reset());
+    clock.advance(1_000);
+    const slow = deferred();
+    const call = breaker.execute(() => slow.promise);
+    expect(breaker.state).toBe('closed');
+    clock.advance(600);
+    await flush();
+    expect(breaker.state).toBe('closed');
+    expect(breaker.stats.failures).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
+    slow.resolve('ok');
+    expect(await call).toBe('ok');
+    expect(breaker.state).toBe('closed');
   });
 
   it('✱ a snapshot restored in another process keeps the open time left', async () => {

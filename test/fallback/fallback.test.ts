@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fallback, manualClock, pipeline, timeout, TimeoutError, type Outcome } from '../../src/index.js';
+import { fallback, InvalidOptionError, manualClock, pipeline, replacedFailure, timeout, TimeoutError, type Outcome } from '../../src/index.js';
 
 describe('fallback', () => {
   it('replaces an error with a fixed value', async () => {
@@ -68,6 +68,31 @@ describe('fallback', () => {
       .execute(() => Promise.reject(new Error('original')))
       .catch((e: unknown) => e);
     expect((error as Error).cause).toBe(earlier);
+  });
+
+  it('a failing fallback whose error has a cause of its own keeps the original failure too ✱', async () => {
+    const original = new Error('primary is down');
+    const own = new TypeError('fetch failed', { cause: new Error('ECONNREFUSED') });
+    const error = await fallback(() => Promise.reject(own))
+      .execute(() => Promise.reject(original))
+      .catch((e: unknown) => e);
+    expect(error).toBe(own);
+    expect((error as Error).cause).toEqual(new Error('ECONNREFUSED'));
+    expect(replacedFailure(error)).toBe(original);
+    expect(replacedFailure(new Error('not from a fallback'))).toBeUndefined();
+  });
+
+  it('takes the one-argument shape of firebreak(): { fallback, shouldHandle, name } ✱', async () => {
+    const served = fallback({ fallback: () => 'cached', shouldHandle: (outcome) => !outcome.ok, name: 'profile' });
+    expect(served.name).toBe('profile');
+    expect(await served.execute(() => Promise.reject(new Error('down')))).toBe('cached');
+    expect(await served.execute(() => 'fresh')).toBe('fresh');
+    expect(await fallback({ fallback: { fallback: 1 } }).execute(() => Promise.reject(new Error('down')))).toEqual({ fallback: 1 });
+  });
+
+  it('refuses options beside the one-argument shape', () => {
+    expect(() => fallback({ fallback: 0 }, { name: 'x' })).toThrow(InvalidOptionError);
+    expect(() => fallback({ fallback: 0 }, { name: 'x' })).toThrow(/fallback: `options` must be absent when the first argument is \{ fallback, \.\.\. \}/);
   });
 
   it('does not replace a caller abort, whatever shouldHandle says', async () => {

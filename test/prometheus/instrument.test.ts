@@ -1,6 +1,6 @@
 import { Counter, Histogram, Registry, register } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fallback, firebreak, InvalidOptionError, manualClock, pipeline, timeout, type Policy } from '../../src/index.js';
+import { bulkhead, circuitBreaker, fallback, firebreak, InvalidOptionError, manualClock, pipeline, retry, retryBudget, timeout, type Policy } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
 import { Scrape } from './read-metrics.js';
 
@@ -151,7 +151,7 @@ describe('instrument', () => {
     }
   });
 
-  it('remove() stops counting, keeps what was counted, and is idempotent', async () => {
+  it('remove() stops counting, takes the series out of the registry, and is idempotent', async () => {
     const clock = manualClock();
     const registry = new Registry();
     const guard = timeout({ name: 'auth', duration: 10, clock });
@@ -159,6 +159,7 @@ describe('instrument', () => {
     const first = guard.execute(hang);
     clock.advance(10);
     await expect(first).rejects.toThrow();
+    expect((await Scrape.of(registry)).value('firebreak_timeouts_total', { name: 'auth' })).toBe(1);
     handle.remove();
     handle.remove();
     const second = guard.execute(hang);
@@ -166,14 +167,64 @@ describe('instrument', () => {
     await expect(second).rejects.toThrow();
 
     const scrape = await Scrape.of(registry);
-    expect(scrape.value('firebreak_timeouts_total', { name: 'auth' })).toBe(1);
-    expect(scrape.value('firebreak_call_duration_seconds', { name: 'auth', outcome: 'failure' }, 'firebreak_call_duration_seconds_count')).toBe(1);
+    expect(scrape.samples('firebreak_timeouts_total')).toEqual([]);
+    expect(scrape.samples('firebreak_call_duration_seconds', 'firebreak_call_duration_seconds_count')).toEqual([]);
 
     instrument(guard, { registry });
     const third = guard.execute(hang);
     clock.advance(10);
     await expect(third).rejects.toThrow();
+    expect((await Scrape.of(registry)).value('firebreak_timeouts_total', { name: 'auth' })).toBe(1);
+  });
+
+  it('frees every series of 10,000 policies instrumented, then removed ✱', async () => {
+    const registry = new Registry();
+    const keep = instrument(firebreak('kept', { circuitBreaker: {}, bulkhead: { concurrency: 1 }, retry: {}, attemptTimeout: 100 }), { registry });
+    const baseline = (await registry.metrics()).split('\n').length;
+    const handles = Array.from({ length: 10_000 }, (_, n) =>
+      instrument(firebreak(`dep-${n}`, { circuitBreaker: {}, bulkhead: { concurrency: 1 }, retry: {}, attemptTimeout: 100 }), { registry }),
+    );
+    const circuitState = registry.getSingleMetric('firebreak_circuit_state');
+    expect((await circuitState?.get())?.values).toHaveLength(4 * 10_001);
+    for (const handle of handles) handle.remove();
+    const text = await registry.metrics();
+    expect(text.split('\n').length).toBe(baseline);
+    expect(text).not.toContain('dep-');
+    keep.remove();
+  }, 60_000);
+
+  it('a series two policies count into stays until both are removed', async () => {
+    const clock = manualClock();
+    const registry = new Registry();
+    const total = timeout({ name: 'auth', duration: 10, clock });
+    const attempt = timeout({ name: 'auth', duration: 5, clock });
+    const totalHandle = instrument(total, { registry });
+    const attemptHandle = instrument(attempt, { registry });
+    for (const guard of [total, attempt]) {
+      const call = guard.execute(hang);
+      clock.advance(10);
+      await expect(call).rejects.toThrow();
+    }
     expect((await Scrape.of(registry)).value('firebreak_timeouts_total', { name: 'auth' })).toBe(2);
+    totalHandle.remove();
+    expect((await Scrape.of(registry)).value('firebreak_timeouts_total', { name: 'auth' })).toBe(2);
+    attemptHandle.remove();
+    expect((await Scrape.of(registry)).samples('firebreak_timeouts_total')).toEqual([]);
+  });
+
+  it('refuses a second breaker, bulkhead or retry budget with a name already shown, and attaches nothing ✱', async () => {
+    const registry = new Registry();
+    instrument(firebreak('auth', { retry: {}, circuitBreaker: {}, bulkhead: { concurrency: 2 }, attemptTimeout: 100 }), { registry });
+    const twin = firebreak('auth', { circuitBreaker: {}, attemptTimeout: 100 });
+    expect(() => instrument(twin, { registry })).toThrow(InvalidOptionError);
+    expect(() => instrument(twin, { registry })).toThrow(/a circuit breaker named "auth" is already instrumented/);
+    expect(() => instrument(bulkhead({ name: 'auth', concurrency: 1 }), { registry })).toThrow(/a bulkhead named "auth"/);
+    expect(() => instrument(retry({ name: 'auth', budget: retryBudget({ name: 'auth' }) }), { registry })).toThrow(/a retry budget named "auth"/);
+    await twin.execute(() => 'ok');
+    const scrape = await Scrape.of(registry);
+    expect(scrape.value('firebreak_call_duration_seconds', { name: 'auth', outcome: 'success' }, 'firebreak_call_duration_seconds_count')).toBe(0);
+    expect(scrape.labelSets('firebreak_circuit_state')).toEqual(['name=auth,state=closed', 'name=auth,state=half-open', 'name=auth,state=isolated', 'name=auth,state=open']);
+    expect(() => instrument(circuitBreaker({ name: 'auth' }), { registry: new Registry() })).not.toThrow();
   });
 
   it('binds label children once: a call looks up no labels', async () => {

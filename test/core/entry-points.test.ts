@@ -22,36 +22,50 @@ function importGraph(entry: string): Set<string> {
   return seen;
 }
 
+/** Each entry besides the core, with the optional peers it may import. */
+const ENTRIES: Record<string, readonly string[]> = {
+  prometheus: ['prom-client'],
+  opossum: [],
+  undici: ['undici'],
+  redis: ['redis', 'ioredis'],
+  opentelemetry: ['@opentelemetry/api'],
+};
+
 describe('entry points', () => {
-  it('the core imports neither prom-client nor opossum, nor the modules that do', () => {
+  it('the core imports no package, nor the modules of any entry', () => {
     const core = [...importGraph('src/index.ts')];
     expect(core.length).toBeGreaterThan(20);
     expect(core.filter((module) => !module.startsWith(root))).toEqual([]);
-    expect(core.filter((module) => /src\/(prometheus|opossum)\//.test(module))).toEqual([]);
+    const entries = new RegExp(`src/(${Object.keys(ENTRIES).join('|')})/`);
+    expect(core.filter((module) => entries.test(module))).toEqual([]);
   });
 
-  it('firebreak/prometheus imports prom-client, firebreak/opossum imports no opossum at all', () => {
-    const outside = (entry: string): string[] => [...importGraph(entry)].filter((module) => !module.startsWith(root));
-    expect(outside('src/prometheus/index.ts')).toEqual(['prom-client']);
-    expect(outside('src/opossum/index.ts')).toEqual([]);
+  it('each entry imports only its own peers: firebreak/prometheus prom-client, firebreak/opossum none at all', () => {
+    const outside = (entry: string): string[] => [...importGraph(`src/${entry}/index.ts`)].filter((module) => !module.startsWith(root) && !module.startsWith('node:'));
+    expect(outside('prometheus')).toEqual(['prom-client']);
+    expect(outside('opossum')).toEqual([]);
+    for (const [entry, peers] of Object.entries(ENTRIES)) expect(outside(entry).filter((module) => !peers.includes(module))).toEqual([]);
   });
 
   it('are built and exported, types first, with their peers optional and external', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
       exports: Record<string, Record<string, Record<string, string>>>;
+      peerDependencies: Record<string, string>;
       peerDependenciesMeta: Record<string, { optional: boolean }>;
     };
-    for (const entry of ['prometheus', 'opossum']) {
+    const tsup = readFileSync(join(root, 'tsup.config.ts'), 'utf8');
+    for (const entry of Object.keys(ENTRIES)) {
       expect(pkg.exports[`./${entry}`]).toEqual({
         import: { types: `./dist/${entry}.d.ts`, default: `./dist/${entry}.js` },
         require: { types: `./dist/${entry}.d.cts`, default: `./dist/${entry}.cjs` },
       });
       expect(Object.keys(pkg.exports[`./${entry}`]?.import ?? {})[0]).toBe('types');
+      expect(tsup).toContain(`${entry}: 'src/${entry}/index.ts'`);
     }
-    expect(pkg.peerDependenciesMeta).toEqual({ 'prom-client': { optional: true }, opossum: { optional: true } });
-    const tsup = readFileSync(join(root, 'tsup.config.ts'), 'utf8');
-    expect(tsup).toContain("prometheus: 'src/prometheus/index.ts'");
-    expect(tsup).toContain("opossum: 'src/opossum/index.ts'");
-    expect(tsup).toContain("external: ['prom-client', 'opossum']");
+    const peers = [...new Set(['opossum', ...Object.values(ENTRIES).flat()])].sort();
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(peers);
+    expect(pkg.peerDependenciesMeta).toEqual(Object.fromEntries(peers.map((peer) => [peer, { optional: true }])));
+    const external = /external: \[([^\]]*)\]/.exec(tsup)?.[1]?.match(/'[^']+'/g)?.map((quoted) => quoted.slice(1, -1)).sort();
+    expect(external).toEqual(peers);
   });
 });
