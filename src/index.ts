@@ -80,6 +80,10 @@ export type {
   FleetBudgetRules,
   FleetBudgetView,
   FleetIsolation,
+  FleetLimiterMember,
+  FleetLimiterReport,
+  FleetLimiterRules,
+  FleetLimiterView,
   FleetMembership,
 } from './fleet/fleet.js';
 export type { FleetReplica, FleetStore } from './fleet/store.js';

@@ -130,6 +130,22 @@ export function memoryStore(clock: Clock): MemoryStore {
       const view: FleetBudgetView = { granted, requests, retries: Math.max(0, retries + granted), available: available - granted, bucket };
       return Promise.resolve(view);
     },
+    syncLimiter(name, replica, rules, report) {
+      operations++;
+      const t = now();
+      const live = zset(key(name, 'replicas'));
+      live.set(replica.id, t + replica.liveFor);
+      const tatKey = key(name, 'rl:tat');
+      let tat = Number(get(tatKey) ?? t);
+      if (report.unused > 0) tat = Math.max(t, tat - report.unused * rules.emission);
+      const base = Math.max(tat, t);
+      const fits = Math.floor((t - base) / rules.emission + rules.burst + 1e-9);
+      const granted = Math.max(0, Math.min(report.want, fits));
+      tat = base + granted * rules.emission;
+      strings.set(tatKey, { value: String(tat), until: t + Math.max(1, Math.ceil(tat - t + rules.burst * rules.emission)) });
+      const retryAfter = Math.ceil(Math.max(0, Math.max(tat, t) + rules.emission - rules.burst * rules.emission - t));
+      return Promise.resolve({ granted, retryAfter, replicas: live.size });
+    },
     isolate(name, token, ttl) {
       operations++;
       zset(key(name, 'cb:isolated')).set(token, now() + ttl);

@@ -172,6 +172,69 @@ export interface FleetBudgetRules {
 }
 
 /**
+ * The limits of a fleet-wide rate limiter (GCRA): one admission every `emission` ms on average,
+ * `burst` at once after a quiet spell, for the whole fleet.
+ *
+ * @example
+ * ```ts
+ * import type { FleetLimiterRules } from 'firebreak';
+ * const rules: FleetLimiterRules = { emission: 10, burst: 100 }; // 100 calls/s across the fleet
+ * ```
+ */
+export interface FleetLimiterRules {
+  readonly emission: number;
+  readonly burst: number;
+}
+
+/**
+ * What a rate limiter sends at a sync: the admissions it asks for until the next sync, and those
+ * it was granted at the last one and did not use (given back).
+ *
+ * @example
+ * ```ts
+ * import type { FleetLimiterReport } from 'firebreak';
+ * const report: FleetLimiterReport = { want: 12, unused: 3 };
+ * ```
+ */
+export interface FleetLimiterReport {
+  readonly want: number;
+  readonly unused: number;
+}
+
+/**
+ * A fleet's answer to a rate limiter: admissions granted until the next sync, and when the next
+ * one would be free.
+ *
+ * @example
+ * ```ts
+ * import type { FleetLimiterView } from 'firebreak';
+ * const view: FleetLimiterView = { granted: 12, retryAfter: 0, replicas: 3 };
+ * ```
+ */
+export interface FleetLimiterView {
+  readonly granted: number;
+  /** Milliseconds until the fleet's limiter would admit another call. */
+  readonly retryAfter: number;
+  /** Replicas seen alive recently (a replica on its own takes its share of the rate). */
+  readonly replicas: number;
+}
+
+/**
+ * The rate limiter side of a fleet membership.
+ *
+ * @example
+ * ```ts
+ * import type { FleetLimiterMember } from 'firebreak';
+ * const member: FleetLimiterMember = { report: () => ({ want: 1, unused: 0 }), apply: () => {}, lost: () => {} };
+ * ```
+ */
+export interface FleetLimiterMember {
+  report(): FleetLimiterReport;
+  apply(view: FleetLimiterView): void;
+  lost(): void;
+}
+
+/**
  * A membership of a policy in a fleet.
  *
  * @example
@@ -226,6 +289,8 @@ export interface Fleet {
   joinBreaker(name: string, member: FleetBreakerMember): FleetMembership;
   /** Joins the retry budget `name` with `rules` (the same in every replica). */
   joinBudget(name: string, rules: FleetBudgetRules, member: FleetBudgetMember): FleetMembership;
+  /** Joins the rate limiter `name` with `rules` (the same in every replica). */
+  joinLimiter(name: string, rules: FleetLimiterRules, member: FleetLimiterMember): FleetMembership;
   /**
    * Isolates the breaker `name` in every replica (an operator's kill switch) until released, or
    * for `ttl` ms when given (then it outlives this process). Without `ttl`, this process renews

@@ -6,7 +6,16 @@ import { EventList, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { pipeline, type Pipeline } from '../pipeline.js';
 import { timeout, type TimeoutPolicy } from '../timeout/timeout.js';
-import type { Fleet, FleetBreakerMember, FleetBudgetMember, FleetBudgetRules, FleetIsolation, FleetMembership } from './fleet.js';
+import type {
+  Fleet,
+  FleetBreakerMember,
+  FleetBudgetMember,
+  FleetBudgetRules,
+  FleetIsolation,
+  FleetLimiterMember,
+  FleetLimiterRules,
+  FleetMembership,
+} from './fleet.js';
 import type { FleetReplica, FleetStore } from './store.js';
 
 /**
@@ -83,10 +92,12 @@ export interface StoreFleet extends Fleet {
   onConnectedChange(listener: (event: { readonly connected: boolean }) => void): Unsubscribe;
 }
 
-type Sync = (entry: Entry, member: FleetBreakerMember | FleetBudgetMember) => Promise<void>;
+type AnyMember = FleetBreakerMember | FleetBudgetMember | FleetLimiterMember;
+
+type Sync = (entry: Entry, member: AnyMember) => Promise<void>;
 
 interface Entry {
-  readonly member: WeakRef<FleetBreakerMember | FleetBudgetMember>;
+  readonly member: WeakRef<AnyMember>;
   readonly run: Pipeline;
   sync: Sync;
   running: boolean;
@@ -192,6 +203,18 @@ class Fleetwide implements StoreFleet {
     });
   }
 
+  joinLimiter(name: string, rules: FleetLimiterRules, member: FleetLimiterMember): FleetMembership {
+    return this.#join(member, async (entry, target) => {
+      const limiter = target as FleetLimiterMember;
+      const report = limiter.report();
+      try {
+        limiter.apply(await this.#call(entry, () => this.#store.syncLimiter(name, this.#self, rules, report)));
+      } catch {
+        limiter.lost();
+      }
+    });
+  }
+
   async isolate(name: string, options?: { readonly ttl?: number }): Promise<FleetIsolation> {
     const read = new OptionReader('fleet.isolate', options, ['ttl']);
     const ttl = read.duration('ttl', 0, { min: 1 });
@@ -220,7 +243,7 @@ class Fleetwide implements StoreFleet {
     await Promise.allSettled(holds.map((hold) => this.#holdRun.execute(() => this.#store.release(hold.name, hold.token))));
   }
 
-  #join(member: FleetBreakerMember | FleetBudgetMember, sync: Sync): FleetMembership {
+  #join(member: AnyMember, sync: Sync): FleetMembership {
     const entry: Entry = { member: new WeakRef(member), run: this.#guard(), sync, running: false, again: false };
     this.#entries.add(entry);
     queueMicrotask(() => this.#run(entry));
@@ -326,11 +349,11 @@ export function storeFleet(options: StoreFleetOptions): StoreFleet {
   const read = new OptionReader('storeFleet', options, ['store', 'name', 'quorum', 'storeTimeout', 'syncInterval', 'clock']);
   const store = read.raw('store') as Partial<FleetStore> | undefined;
   const ok = typeof store === 'object' && store !== null && STORE_METHODS.every((key) => typeof store[key] === 'function');
-  if (!ok) read.fail('store', 'a FleetStore (syncBreaker, syncBudget, isolate, release)');
+  if (!ok) read.fail('store', 'a FleetStore (syncBreaker, syncBudget, syncLimiter, isolate, release)');
   return fleetFrom(read, store as FleetStore);
 }
 
-const STORE_METHODS = ['syncBreaker', 'syncBudget', 'isolate', 'release'] as const;
+const STORE_METHODS = ['syncBreaker', 'syncBudget', 'syncLimiter', 'isolate', 'release'] as const;
 
 /** Builds a fleet on `store` from the common options, read by `storeFleet` or `redisFleet`. */
 export function fleetFrom(read: OptionReader, store: FleetStore): StoreFleet {

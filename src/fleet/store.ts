@@ -1,4 +1,13 @@
-import type { FleetBreakerReport, FleetBreakerView, FleetBudgetReport, FleetBudgetRules, FleetBudgetView } from './fleet.js';
+import type {
+  FleetBreakerReport,
+  FleetBreakerView,
+  FleetBudgetReport,
+  FleetBudgetRules,
+  FleetBudgetView,
+  FleetLimiterReport,
+  FleetLimiterRules,
+  FleetLimiterView,
+} from './fleet.js';
 
 /**
  * What one replica tells the store about itself at every breaker sync.
@@ -19,7 +28,7 @@ export interface FleetReplica {
 }
 
 /**
- * The storage engine under {@link storeFleet}: four operations, each one atomic round trip.
+ * The storage engine under {@link storeFleet}: five operations, each one atomic round trip.
  * `firebreak/redis` implements it with Lua scripts; implement it to run a fleet on another store.
  * Every key it writes must expire on its own.
  *
@@ -35,6 +44,8 @@ export interface FleetStore {
   syncBreaker(name: string, replica: FleetReplica, report: FleetBreakerReport): Promise<FleetBreakerView>;
   /** Adds a budget's counts and takes the retries it asks for, atomically. */
   syncBudget(name: string, replica: FleetReplica, rules: FleetBudgetRules, report: FleetBudgetReport): Promise<FleetBudgetView>;
+  /** Gives back a limiter's unused admissions and takes what it asks for, by GCRA on the store's clock, atomically. */
+  syncLimiter(name: string, replica: FleetReplica, rules: FleetLimiterRules, report: FleetLimiterReport): Promise<FleetLimiterView>;
   /** Isolates breaker `name` fleet-wide for `ttl` ms under `token` (renewing an existing one). */
   isolate(name: string, token: string, ttl: number): Promise<void>;
   /** Ends the isolation `token` of breaker `name`. */

@@ -1,7 +1,7 @@
 import type { FleetBreakerView, FleetBudgetView } from '../fleet/fleet.js';
 import type { FleetStore } from '../fleet/store.js';
 import { adaptClient, type RedisClientLike } from './client.js';
-import { BREAKER_SYNC, BUDGET_SYNC, ISOLATE, RELEASE } from './scripts.js';
+import { BREAKER_SYNC, BUDGET_SYNC, ISOLATE, LIMITER_SYNC, RELEASE } from './scripts.js';
 
 /** How long a close token lasts, in units of the replicas' live time: long enough for every replica to see it. */
 const CLOSE_TOKEN_LIVES = 10;
@@ -80,6 +80,11 @@ export function redisStore(client: RedisClientLike, prefix = 'firebreak:'): Flee
         bucket: Number(reply[4]),
       };
       return view;
+    },
+    async syncLimiter(name, replica, rules, report) {
+      const args = [replica.id, rules.emission, rules.burst, report.want, report.unused, replica.liveFor].map(String);
+      const reply = (await redis.run(LIMITER_SYNC, [key(name, 'rl:tat'), key(name, 'replicas')], args)) as unknown[];
+      return { granted: Number(reply[0]), retryAfter: Number(reply[1]), replicas: Number(reply[2]) };
     },
     async isolate(name, token, ttl) {
       await redis.run(ISOLATE, [key(name, 'cb:isolated')], [token, String(Math.ceil(ttl))]);

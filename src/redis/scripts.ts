@@ -161,3 +161,32 @@ export const RELEASE = script(`
 redis.call('ZREM', KEYS[1], ARGV[1])
 return 1
 `);
+
+/**
+ * One rate limiter sync: GCRA (src/rate-limiter/gcra.ts) for a batch of admissions, on the
+ * server's time. Unused admissions of the last batch are given back (the theoretical arrival
+ * time moves back, never before now); then as many of the wanted admissions as fit are granted.
+ *
+ * KEYS: the theoretical arrival time, replicas (zset id → expiry).
+ * ARGV: id, emission ms, burst, wanted, unused, live ms.
+ * Returns: { granted, retryAfter ms, replicas }.
+ */
+export const LIMITER_SYNC = script(`${NOW}
+local liveFor = tonumber(ARGV[6])
+redis.call('ZADD', KEYS[2], now + liveFor, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+redis.call('PEXPIRE', KEYS[2], liveFor)
+local live = redis.call('ZCARD', KEYS[2])
+local emission = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+local unused = tonumber(ARGV[5])
+if unused > 0 then tat = math.max(now, tat - unused * emission) end
+local base = math.max(tat, now)
+local fits = math.floor((now - base) / emission + burst + 1e-9)
+local granted = math.max(0, math.min(tonumber(ARGV[4]), fits))
+tat = base + granted * emission
+local retryAfter = math.max(0, math.max(tat, now) + emission - burst * emission - now)
+redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', math.max(1, math.ceil(tat - now + burst * emission)))
+return { granted, math.ceil(retryAfter), live }
+`);

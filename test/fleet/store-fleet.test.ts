@@ -71,7 +71,7 @@ describe('breakers in a fleet (manual clock, in-memory store)', () => {
       started++;
       return new Promise(() => undefined);
     };
-    const store: FleetStore = { syncBreaker: hang, syncBudget: hang, isolate: hang, release: hang };
+    const store: FleetStore = { syncBreaker: hang, syncBudget: hang, syncLimiter: hang, isolate: hang, release: hang };
     const fleet = storeFleet({ store, clock, storeTimeout: 50, syncInterval: 100 });
     const breaker = circuitBreaker({ name: 'auth', window: consecutive, openFor: 1_000, clock, fleet });
     await settle(clock, 0);
@@ -91,7 +91,7 @@ describe('breakers in a fleet (manual clock, in-memory store)', () => {
 
   it('a fleet budget runs on the local budget while the store is down', async () => {
     const clock = manualClock();
-    const fleet = storeFleet({ store: { syncBreaker: fail, syncBudget: fail, isolate: fail, release: fail }, clock });
+    const fleet = storeFleet({ store: { syncBreaker: fail, syncBudget: fail, syncLimiter: fail, isolate: fail, release: fail }, clock });
     const budget = retryBudget({ name: 'auth', ratio: 0, minPerSecond: 0.2, window: 10_000, clock, fleet });
     await settle(clock, 0);
     expect([budget.tryWithdraw(), budget.tryWithdraw(), budget.tryWithdraw()]).toEqual([true, true, false]);

@@ -13,7 +13,7 @@ function hangUntilAborted(ctx: CallContext): Promise<never> {
 const down = (): Promise<never> => Promise.reject(new Error('down'));
 
 /** A fleet store that is always down. */
-const downStore: FleetStore = { syncBreaker: down, syncBudget: down, isolate: down, release: down };
+const downStore: FleetStore = { syncBreaker: down, syncBudget: down, syncLimiter: down, isolate: down, release: down };
 
 /**
  * One dependency behind every stage, driven through a scripted sequence: fill the bulkhead,
