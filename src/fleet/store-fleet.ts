@@ -9,10 +9,13 @@ import { timeout, type TimeoutPolicy } from '../timeout/timeout.js';
 import type {
   Fleet,
   FleetBreakerMember,
+  FleetBreakerReport,
   FleetBudgetMember,
+  FleetBudgetReport,
   FleetBudgetRules,
   FleetIsolation,
   FleetLimiterMember,
+  FleetLimiterReport,
   FleetLimiterRules,
   FleetMembership,
 } from './fleet.js';
@@ -92,7 +95,15 @@ export interface StoreFleet extends Fleet {
   onConnectedChange(listener: (event: { readonly connected: boolean }) => void): Unsubscribe;
 }
 
-type AnyMember = FleetBreakerMember | FleetBudgetMember | FleetLimiterMember;
+/** A member as the fleet holds it (weakly): its kind is known to the sync made for it. */
+type AnyMember = object;
+
+/** What every member is: a report to send, an answer to apply, a lost sync to survive. */
+interface Member<R, V> {
+  report(): R;
+  apply(view: V): void;
+  lost(): void;
+}
 
 type Sync = (entry: Entry, member: AnyMember) => Promise<void>;
 
@@ -180,39 +191,15 @@ class Fleetwide implements StoreFleet {
   }
 
   joinBreaker(name: string, member: FleetBreakerMember): FleetMembership {
-    return this.#join(member, async (entry, target) => {
-      const breaker = target as FleetBreakerMember;
-      const report = breaker.report();
-      try {
-        breaker.apply(await this.#call(entry, () => this.#store.syncBreaker(name, this.#self, report)));
-      } catch {
-        breaker.lost();
-      }
-    });
+    return this.#link(member, (report: FleetBreakerReport) => this.#store.syncBreaker(name, this.#self, report));
   }
 
   joinBudget(name: string, rules: FleetBudgetRules, member: FleetBudgetMember): FleetMembership {
-    return this.#join(member, async (entry, target) => {
-      const budget = target as FleetBudgetMember;
-      const report = budget.report();
-      try {
-        budget.apply(await this.#call(entry, () => this.#store.syncBudget(name, this.#self, rules, report)));
-      } catch {
-        budget.lost();
-      }
-    });
+    return this.#link(member, (report: FleetBudgetReport) => this.#store.syncBudget(name, this.#self, rules, report));
   }
 
   joinLimiter(name: string, rules: FleetLimiterRules, member: FleetLimiterMember): FleetMembership {
-    return this.#join(member, async (entry, target) => {
-      const limiter = target as FleetLimiterMember;
-      const report = limiter.report();
-      try {
-        limiter.apply(await this.#call(entry, () => this.#store.syncLimiter(name, this.#self, rules, report)));
-      } catch {
-        limiter.lost();
-      }
-    });
+    return this.#link(member, (report: FleetLimiterReport) => this.#store.syncLimiter(name, this.#self, rules, report));
   }
 
   async isolate(name: string, options?: { readonly ttl?: number }): Promise<FleetIsolation> {
@@ -241,6 +228,19 @@ class Fleetwide implements StoreFleet {
     const holds = [...this.#holds];
     this.#holds.clear();
     await Promise.allSettled(holds.map((hold) => this.#holdRun.execute(() => this.#store.release(hold.name, hold.token))));
+  }
+
+  /** Joins `member`: each sync sends its report through `operation` and hands it the answer, or tells it the sync was lost. */
+  #link<R, V>(member: Member<R, V>, operation: (report: R) => Promise<V>): FleetMembership {
+    return this.#join(member, async (entry, target) => {
+      const joined = target as Member<R, V>;
+      const report = joined.report();
+      try {
+        joined.apply(await this.#call(entry, () => operation(report)));
+      } catch {
+        joined.lost();
+      }
+    });
   }
 
   #join(member: AnyMember, sync: Sync): FleetMembership {

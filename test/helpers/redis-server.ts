@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { requireTool } from './system-tools.js';
 
 /** A redis-server started for a test: no persistence, on 127.0.0.1, on a free port. */
@@ -38,7 +39,7 @@ function launch(port: number): Promise<ChildProcess> {
       child.kill('SIGKILL');
       reject(new Error(`redis-server did not start on ${port}: ${output}`));
     }, 10_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) {
         clearTimeout(timer);
@@ -85,5 +86,20 @@ export async function startRedis(): Promise<RedisServer> {
       current = await launch(port);
     },
     stop: kill,
+  };
+}
+
+/** A redis-server for the suite it is called in: started before its tests, stopped after. */
+export function redisForSuite(): () => RedisServer {
+  let server: RedisServer | undefined;
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => {
+    if (server === undefined) throw new Error('redis-server has not started');
+    return server;
   };
 }

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hasTool } from '../helpers/system-tools.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { redisForSuite } from '../helpers/redis-server.js';
 import { bursts, runReplicas, startDependency } from './fleet-harness.js';
 
 const MINIMUM_CALLS = 10;
@@ -9,20 +9,14 @@ const MINIMUM_CALLS = 10;
 const FAILED_PROBES = 2;
 
 describe.skipIf(!hasTool('redis-server'))('three replica processes and one failing dependency', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const server = redisForSuite();
 
   async function run(fleet: boolean, client: 'redis' | 'ioredis') {
     const dependency = await startDependency(true, FAILED_PROBES);
     try {
       const results = await runReplicas(
         3,
-        { redisPort: redis.port, prefix: `breaker-${client}-${fleet}:`, client, fleet, dependency: dependency.url, scenario: 'breaker', rate: 20, runMs: 20_000, syncInterval: 20, storeTimeout: 500 },
+        { redisPort: server().port, prefix: `breaker-${client}-${fleet}:`, client, fleet, dependency: dependency.url, scenario: 'breaker', rate: 20, runMs: 20_000, syncInterval: 20, storeTimeout: 500 },
         dependency,
         async () => {
           while (dependency.failing) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -66,7 +60,7 @@ describe.skipIf(!hasTool('redis-server'))('three replica processes and one faili
   }
 
   it('leaves only keys that expire', async () => {
-    const client = new Redis(redis.port, '127.0.0.1');
+    const client = new Redis(server().port, '127.0.0.1');
     try {
       const keys = await client.keys('*');
       expect(keys.length).toBeGreaterThan(0);

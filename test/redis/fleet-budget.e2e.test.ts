@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hasTool } from '../helpers/system-tools.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { redisForSuite } from '../helpers/redis-server.js';
 import { runReplicas, startDependency } from './fleet-harness.js';
 
 const RUN_MS = 2_000;
@@ -9,20 +9,14 @@ const RATIO = 0.1;
 const RESERVE = 20;
 
 describe.skipIf(!hasTool('redis-server'))('retry amplification of three replica processes against an always-failing dependency', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const server = redisForSuite();
 
   async function run(fleet: boolean) {
     const dependency = await startDependency(true);
     try {
       const results = await runReplicas(
         3,
-        { redisPort: redis.port, prefix: `budget-${fleet}:`, client: 'ioredis', fleet, dependency: dependency.url, scenario: 'budget', rate: 20, runMs: RUN_MS, syncInterval: 50, storeTimeout: 500 },
+        { redisPort: server().port, prefix: `budget-${fleet}:`, client: 'ioredis', fleet, dependency: dependency.url, scenario: 'budget', rate: 20, runMs: RUN_MS, syncInterval: 50, storeTimeout: 500 },
         dependency,
         () => new Promise((resolve) => setTimeout(resolve, RUN_MS + 200)),
       );

@@ -1,20 +1,14 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { redisFleet } from '../../src/redis/index.js';
 import { hasTool } from '../helpers/system-tools.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { redisForSuite } from '../helpers/redis-server.js';
 import { runReplicas, startDependency } from './fleet-harness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(!hasTool('redis-server'))('faults of Redis mid-run: killed, restarted empty, paused', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const server = redisForSuite();
 
   for (const client of ['redis', 'ioredis'] as const) {
     it(`no call fails because of Redis, and the fleet re-forms when it is back (${client} client)`, async () => {
@@ -24,20 +18,20 @@ describe.skipIf(!hasTool('redis-server'))('faults of Redis mid-run: killed, rest
       try {
         const results = await runReplicas(
           3,
-          { redisPort: redis.port, prefix, client, fleet: true, dependency: dependency.url, scenario: 'breaker', rate: 20, runMs: 20_000, syncInterval: 20, storeTimeout: 100 },
+          { redisPort: server().port, prefix, client, fleet: true, dependency: dependency.url, scenario: 'breaker', rate: 20, runMs: 20_000, syncInterval: 20, storeTimeout: 100 },
           dependency,
           async () => {
             await sleep(300);
-            await redis.kill();
+            await server().kill();
             await sleep(500);
-            await redis.restart();
+            await server().restart();
             await sleep(700);
-            redis.pause();
+            server().pause();
             await sleep(500);
-            redis.resume();
+            server().resume();
             await sleep(700);
             // The fleet re-formed on the restarted, empty Redis: an operator's isolation reaches every replica.
-            operatorClient = new Redis(redis.port, '127.0.0.1');
+            operatorClient = new Redis(server().port, '127.0.0.1');
             const operator = redisFleet({ client: operatorClient, prefix, storeTimeout: 1_000 });
             await operator.isolate('dependency', { ttl: 5_000 });
             await operator.close();

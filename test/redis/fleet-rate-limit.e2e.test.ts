@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rateLimiter, RateLimitedError, type RateLimiterPolicy } from '../../src/index.js';
 import { redisFleet } from '../../src/redis/index.js';
 import { hasTool } from '../helpers/system-tools.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { redisForSuite } from '../helpers/redis-server.js';
 
 const RATE = 50;
 const BURST = 10;
@@ -26,17 +26,11 @@ async function drive(limiters: readonly RateLimiterPolicy[]): Promise<{ admitted
 }
 
 describe.skipIf(!hasTool('redis-server'))('a fleet-wide rate limit (GCRA in one Lua script on Redis\'s clock)', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const server = redisForSuite();
 
   it('two replicas (node-redis and ioredis) share one rate; alone each would take the whole rate', async () => {
-    const nodeRedis = await createClient({ socket: { host: '127.0.0.1', port: redis.port } }).connect();
-    const ioredis = new Redis(redis.port, '127.0.0.1');
+    const nodeRedis = await createClient({ socket: { host: '127.0.0.1', port: server().port } }).connect();
+    const ioredis = new Redis(server().port, '127.0.0.1');
     const fleets = [redisFleet({ client: nodeRedis, syncInterval: 50 }), redisFleet({ client: ioredis, syncInterval: 50 })];
     try {
       const shared = fleets.map((fleet) => rateLimiter({ name: 'api', rate: RATE, burst: BURST, fleet }));
