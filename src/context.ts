@@ -1,4 +1,5 @@
 import { stopWaiting, whenAborted } from './abort-listeners.js';
+import type { Priority } from './adaptive/priority.js';
 import type { CallContext } from './policy.js';
 
 /**
@@ -90,6 +91,8 @@ export class Context implements CallContext {
     readonly onAbandon: AbandonHandler | undefined,
     /** The caller's signal, carried by every context of the call. */
     readonly callerSignal: AbortSignal | undefined,
+    /** The call's priority (`execute(fn, { priority })`), carried by every context of the call. */
+    readonly priority: Priority | undefined = undefined,
   ) {
     this.#scope = scope;
   }
@@ -123,21 +126,21 @@ export class Context implements CallContext {
 
   /** The same call, as attempt number `attempt`. */
   withAttempt(attempt: number): Context {
-    return new Context(this.#scope, attempt, this.deadline, this.onAbandon, this.callerSignal);
+    return new Context(this.#scope, attempt, this.deadline, this.onAbandon, this.callerSignal, this.priority);
   }
 
   /** A nested scope that can be aborted on its own, ending at `deadline` at the latest. */
   withScope(deadline: number): Context {
-    return new Context(new AbortScope(this.scope, undefined), this.attempt, Math.min(deadline, this.deadline), this.onAbandon, this.callerSignal);
+    return new Context(new AbortScope(this.scope, undefined), this.attempt, Math.min(deadline, this.deadline), this.onAbandon, this.callerSignal, this.priority);
   }
 
   /** The same call, with `handler` told about work abandoned inside it. */
   withOnAbandon(handler: AbandonHandler): Context {
-    return new Context(this.#scope, this.attempt, this.deadline, handler, this.callerSignal);
+    return new Context(this.#scope, this.attempt, this.deadline, handler, this.callerSignal, this.priority);
   }
 
-  /** The outermost context of a call made with `signal`. */
-  static root(signal: AbortSignal | undefined): Context {
-    return new Context(undefined, 1, Infinity, undefined, signal);
+  /** The outermost context of a call made with `signal` (and `priority`). */
+  static root(signal: AbortSignal | undefined, priority?: Priority): Context {
+    return new Context(undefined, 1, Infinity, undefined, signal, priority);
   }
 }

@@ -1,3 +1,4 @@
+import { adaptiveBulkhead, type AdaptiveBulkheadOptions } from './adaptive/adaptive-bulkhead.js';
 import { bulkhead, type BulkheadOptions, type BulkheadPolicy } from './bulkhead/bulkhead.js';
 import { circuitBreaker, type CircuitBreakerPolicy } from './circuit-breaker/circuit-breaker.js';
 import type { CircuitBreakerOptions } from './circuit-breaker/options.js';
@@ -53,8 +54,11 @@ export interface FirebreakOptions<R = unknown> {
   readonly rateLimit?: StageOptions<RateLimiterOptions>;
   /** Stops calling a dependency that keeps failing; inside the retries, so each attempt is judged. */
   readonly circuitBreaker?: StageOptions<CircuitBreakerOptions>;
-  /** Bounds the calls running against the dependency at once, with a bounded queue. */
-  readonly bulkhead?: StageOptions<BulkheadOptions>;
+  /**
+   * Bounds the calls running against the dependency at once, with a bounded queue: a static
+   * limit, or one learned from latency with `{ adaptive: { ... } }` (see `adaptiveBulkhead`).
+   */
+  readonly bulkhead?: StageOptions<BulkheadOptions> | { readonly adaptive: StageOptions<AdaptiveBulkheadOptions> };
   /** Innermost: a limit on each attempt. */
   readonly attemptTimeout?: number | StageOptions<TimeoutOptions>;
 }
@@ -97,7 +101,7 @@ const STAGES: readonly StageDefinition[] = [
   { key: 'retry', build: buildRetryStage },
   { key: 'rateLimit', build: (name, option) => rateLimiter(named('rateLimit', name, option)) },
   { key: 'circuitBreaker', build: (name, option) => circuitBreaker(named('circuitBreaker', name, option)) },
-  { key: 'bulkhead', build: (name, option) => bulkhead(named('bulkhead', name, option)) },
+  { key: 'bulkhead', build: buildBulkhead },
   { key: 'attemptTimeout', build: (name, option) => timeout(named('attemptTimeout', name, timeoutOptions(option))) },
 ];
 
@@ -154,7 +158,7 @@ function buildStage(key: StageKey, build: () => Policy<unknown>): Policy<unknown
   }
 }
 
-function named(key: StageKey, name: string, option: unknown): never {
+function named(key: string, name: string, option: unknown): never {
   if (typeof option !== 'object' || option === null || Array.isArray(option)) {
     throw new InvalidOptionError('firebreak', key, 'an object of options', option);
   }
@@ -164,6 +168,22 @@ function named(key: StageKey, name: string, option: unknown): never {
 
 function timeoutOptions(option: unknown): unknown {
   return typeof option === 'number' ? { duration: option } : option;
+}
+
+function buildBulkhead(name: string, option: unknown): Policy<unknown> {
+  if (typeof option === 'object' && option !== null && 'adaptive' in option) {
+    const { adaptive, ...rest } = option;
+    if (Object.keys(rest).length > 0) {
+      throw new InvalidOptionError('firebreak', 'bulkhead', 'either static options or { adaptive: { ... } } alone', option);
+    }
+    try {
+      return adaptiveBulkhead(named('bulkhead.adaptive', name, adaptive));
+    } catch (error) {
+      if (!(error instanceof InvalidOptionError) || error.factory === 'firebreak') throw error;
+      throw new InvalidOptionError(error.factory, error.option === 'options' ? 'adaptive' : `adaptive.${error.option}`, error.expected, error.value);
+    }
+  }
+  return bulkhead(named('bulkhead', name, option));
 }
 
 function buildFallback(name: string, option: unknown): Policy<unknown> {

@@ -68,6 +68,18 @@ export { firebreak, type Firebreak, type FirebreakFallback, type FirebreakOption
 export { rateLimiter, type RateLimitAdmittedEvent, type RateLimitedEvent, type RateLimiterOptions, type RateLimiterPolicy, type RateLimiterStats } from './rate-limiter/rate-limiter.js';
 export { RateLimitedError } from './errors/rate-limited-error.js';
 
+// Adaptive concurrency (wave 2, DESIGN.md 8.3): a bulkhead whose limit is learned from latency.
+export {
+  adaptiveBulkhead,
+  type AdaptiveBulkheadOptions,
+  type AdaptiveBulkheadPolicy,
+  type AdaptiveBulkheadStats,
+  type AdaptivePartitions,
+  type LimitChangeEvent,
+} from './adaptive/adaptive-bulkhead.js';
+export type { LimitAlgorithmName } from './adaptive/limit.js';
+export type { Priority } from './adaptive/priority.js';
+
 // Fleets: policies of many replicas sharing what they learn (firebreak/redis implements the store).
 export type {
   Fleet,

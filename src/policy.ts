@@ -1,4 +1,5 @@
 import { stopWaiting, whenAborted } from './abort-listeners.js';
+import type { Priority } from './adaptive/priority.js';
 import { Context } from './context.js';
 import { EventList, type Subscribe, type Unsubscribe } from './events.js';
 
@@ -19,6 +20,8 @@ export interface CallContext {
   readonly attempt: number;
   /** Clock time (ms) by which the whole call must end; `Infinity` if none. */
   readonly deadline: number;
+  /** The priority given to `execute(fn, { priority })`; `undefined` when none was given. */
+  readonly priority?: Priority | undefined;
 }
 
 /**
@@ -76,6 +79,8 @@ export type Operation<T> = (ctx: CallContext) => T | PromiseLike<T>;
 export interface ExecuteOptions {
   /** The caller's signal: its abort rejects the call with `signal.reason` at once. */
   readonly signal?: AbortSignal | undefined;
+  /** How much this call matters, seen by every stage as `ctx.priority` (adaptive bulkheads shed by it). */
+  readonly priority?: Priority | undefined;
 }
 
 /**
@@ -170,9 +175,9 @@ export abstract class PolicyBase implements ObservablePolicy {
 
   #run<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     const signal = options?.signal;
-    if (signal === undefined) return this.invoke(Context.root(undefined), fn);
+    if (signal === undefined) return this.invoke(Context.root(undefined, options?.priority), fn);
     if (signal.aborted) return Promise.reject(signal.reason);
-    return raceCallerAbort(this.invoke(Context.root(signal), fn), signal);
+    return raceCallerAbort(this.invoke(Context.root(signal, options?.priority), fn), signal);
   }
 }
 
@@ -182,7 +187,7 @@ export abstract class PolicyBase implements ObservablePolicy {
  */
 export function invokePolicy<T>(policy: Policy<unknown>, ctx: Context, fn: Operation<T>): Promise<T> {
   if (policy instanceof PolicyBase) return policy.invoke(ctx, fn);
-  return policy.execute(() => fn(ctx), { signal: ctx.scope.canAbort ? ctx.signal : undefined }) as Promise<T>;
+  return policy.execute(() => fn(ctx), { signal: ctx.scope.canAbort ? ctx.signal : undefined, priority: ctx.priority }) as Promise<T>;
 }
 
 /**

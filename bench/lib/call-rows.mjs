@@ -68,6 +68,18 @@ export function callRows(fb, prometheus) {
       build: () => againstPeers(ours.bulkhead(), cockatielPolicies.bulkhead(), opossumPolicies.bulkhead(work)),
     },
     {
+      id: 'adaptive-bulkhead',
+      title: 'adaptive bulkhead (gradient2, limit 100) vs a static bulkhead (100)',
+      needs: ['adaptiveBulkhead', 'bulkhead'],
+      build: () => ({
+        contenders: {
+          adaptive: { call: firebreakCall(fb.adaptiveBulkhead({ initial: 100, min: 100, max: 100 })) },
+          static: { call: firebreakCall(fb.bulkhead({ concurrency: 100 })) },
+        },
+        ratios: [['adaptive', 'static']],
+      }),
+    },
+    {
       id: 'fallback',
       title: 'fallback (value)',
       needs: ['fallback'],

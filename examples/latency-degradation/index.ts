@@ -2,17 +2,19 @@
  * Guide: a gradual latency degradation. The recommendations service slows down step by step,
  * from 20 ms to 300 ms, and only then starts failing. A circuit breaker that also counts slow
  * calls opens while every call still succeeds, and serves the bestsellers instead; it closes again
- * once the service is restarted.
+ * once the service is restarted. Beside it, a second client protects the same calls with an
+ * adaptive bulkhead: its concurrency limit falls as the latency rises and recovers after the
+ * restart, printed as it changes.
  *
- * Run it: `npm run guide:latency-degradation` (about 5 s). See README.md beside it.
+ * Run it: `npm run guide:latency-degradation` (about 6 s). See README.md beside it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { firebreak, type CircuitState, type CircuitStats } from '../../src/index.js';
+import { firebreak, type AdaptiveBulkheadPolicy, type CircuitState, type CircuitStats } from '../../src/index.js';
 import { startRecommendations, type HealthStep, type Recommendations } from './recommendations.js';
 import { count, percentile, round, ms, s } from '../shared/figures.js';
 
 const RATE_PER_SECOND = 40;
-const RUN_MS = 4_800;
+const RUN_MS = 5_500;
 const SLOW_CALL_MS = 100;
 const SLOW_CALL_RATE = 0.5;
 const TIMEOUT_MS = 1_000;
@@ -51,6 +53,16 @@ const recommendations = firebreak('recommendations', {
   attemptTimeout: TIMEOUT_MS,
 });
 
+/** The adaptive client: the same calls, with a concurrency limit learned from their latency. */
+const INITIAL_LIMIT = 20;
+const adaptive = firebreak('recommendations-adaptive', {
+  fallback: BESTSELLERS,
+  // A window up to twice the fastest one counts as normal: this machine is shared and noisy.
+  bulkhead: { adaptive: { algorithm: 'gradient2', initial: INITIAL_LIMIT, tolerance: 2 } },
+  attemptTimeout: TIMEOUT_MS,
+});
+const limiter = adaptive.bulkhead as AdaptiveBulkheadPolicy;
+
 interface Call {
   /** Milliseconds from the start of the run when the call was made. */
   readonly atMs: number;
@@ -80,6 +92,9 @@ await (await fetch(`${service.url}/recommendations`)).json(); // load fetch befo
 let timeouts = 0;
 recommendations.attemptTimeout?.onTimeout(() => timeouts++);
 
+// Before the incident, a few healthy rounds give the adaptive bulkhead its baseline RTT.
+for (let round = 0; round < 8; round++) await Promise.all(Array.from({ length: 5 }, () => recommendAdaptive(0)));
+
 const started = performance.now();
 const elapsed = (): number => performance.now() - started;
 const transitions: Transition[] = [];
@@ -89,14 +104,32 @@ recommendations.circuitBreaker?.onStateChange(({ from, to }) => {
   transitions.push({ atMs: elapsed(), from, to, ...window });
 });
 
+interface LimitChange {
+  readonly atMs: number;
+  readonly from: number;
+  readonly to: number;
+}
+const limitChanges: LimitChange[] = [];
+console.log(`adaptive bulkhead: limit ${limiter.stats.limit}, fastest window ${ms(limiter.stats.minRtt)} ms before the incident; each change as it happens:`);
+limiter.onLimitChange(({ from, to, sampleRtt, minRtt, dropped }) => {
+  const atMs = elapsed();
+  limitChanges.push({ atMs, from, to });
+  const why = `window RTT ${ms(sampleRtt)} ms, fastest window ${ms(minRtt)} ms${dropped ? ', errors in the window' : ''}`;
+  console.log(`  ${s(atMs)}  limit ${String(from).padStart(2)} -> ${String(to).padStart(2)}  (${why})`);
+});
+
 service.start();
 const pending: Promise<Call>[] = [];
+const adaptivePending: Promise<AdaptiveCall>[] = [];
 for (let at = 0; at < RUN_MS; at += 1_000 / RATE_PER_SECOND) {
   const wait = at - elapsed();
   if (wait > 0) await sleep(wait);
   pending.push(recommend(at));
+  adaptivePending.push(recommendAdaptive(at));
 }
 const calls = await Promise.all(pending);
+const adaptiveCalls = await Promise.all(adaptivePending);
+console.log('');
 const finalState = recommendations.circuitBreaker?.state;
 await service.close();
 report();
@@ -123,6 +156,34 @@ async function recommend(atMs: number): Promise<Call> {
     })
     .catch(() => undefined);
   return { atMs, endMs: elapsed(), latencyMs: performance.now() - start, reached, serviceMs, failed, answer };
+}
+
+interface AdaptiveCall {
+  readonly atMs: number;
+  /** Whether the bulkhead let it reach the service. */
+  readonly reached: boolean;
+  readonly answer: Recommendations | undefined;
+}
+
+async function recommendAdaptive(atMs: number): Promise<AdaptiveCall> {
+  let reached = false;
+  const answer = await adaptive
+    .execute(async (ctx) => {
+      reached = true;
+      const response = await fetch(`${service.url}/recommendations`, { signal: ctx.signal });
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new Error(`recommendations: HTTP ${response.status}`);
+      }
+      return (await response.json()) as Recommendations;
+    })
+    .catch(() => undefined);
+  return { atMs, reached, answer };
+}
+
+/** The limit in force at `atMs`. */
+function limitAt(atMs: number): number {
+  return limitChanges.filter((change) => change.atMs <= atMs).at(-1)?.to ?? INITIAL_LIMIT;
 }
 
 function report(): void {
@@ -172,6 +233,31 @@ function report(): void {
       : `- The breaker did not close after the restart (state: ${finalState}).`,
   );
 
+  console.log('\nThe adaptive client, step by step: its limit at the end of each step, the calls it let through and those it answered with the bestsellers');
+  console.log('from    service         calls  reached  bestsellers  limit');
+  SCHEDULE.forEach((step, index) => {
+    const until = SCHEDULE[index + 1]?.fromMs ?? RUN_MS;
+    const inStep = adaptiveCalls.filter((c) => c.atMs >= step.fromMs && c.atMs < until);
+    console.log(
+      [
+        s(step.fromMs).padEnd(7),
+        `${step.latencyMs} ms${step.status ? ` ${step.status}` : ''}`.padEnd(14),
+        String(inStep.length).padStart(6),
+        String(count(inStep, (c) => c.reached)).padStart(8),
+        String(count(inStep, (c) => c.answer?.bestsellers === true)).padStart(12),
+        String(limitAt(until)).padStart(6),
+      ].join(' '),
+    );
+  });
+  const slowFromMs = SCHEDULE[1]?.fromMs ?? 0;
+  const lowest = Math.min(INITIAL_LIMIT, ...limitChanges.filter((c) => c.atMs < RESTART_MS).map((c) => c.to));
+  const lowestAt = limitChanges.find((c) => c.atMs < RESTART_MS && c.to === lowest);
+  const finalLimit = limiter.stats.limit;
+  console.log(
+    `\n- The adaptive limit went from ${INITIAL_LIMIT} down to ${lowest}${lowestAt ? ` (at ${s(lowestAt.atMs)})` : ''} as the latency rose, and was ${limitAt(RESTART_MS)} at the restart;` +
+      ` ${count(adaptiveCalls, (c) => !c.reached)} calls were turned away by it and got the bestsellers at once. After the restart it came back to ${finalLimit}.`,
+  );
+
   const result = {
     guide: 'latency-degradation',
     calls: calls.length,
@@ -189,6 +275,19 @@ function report(): void {
     closedAfterRecovery,
     finalState,
     transitions: transitions.map((t) => `${t.from}->${t.to}`),
+    adaptive: {
+      initialLimit: INITIAL_LIMIT,
+      slowFromMs,
+      restartMs: RESTART_MS,
+      lowestLimitBeforeRestart: lowest,
+      lowestLimitAtMs: lowestAt ? round(lowestAt.atMs) : null,
+      limitAtRestart: limitAt(RESTART_MS),
+      finalLimit,
+      calls: adaptiveCalls.length,
+      callerErrors: count(adaptiveCalls, (c) => c.answer === undefined),
+      turnedAway: count(adaptiveCalls, (c) => !c.reached),
+      limitChanges: limitChanges.map((c) => ({ atMs: round(c.atMs), from: c.from, to: c.to })),
+    },
   };
   console.log(`\nRESULT ${JSON.stringify(result)}`);
 }

@@ -1,12 +1,12 @@
-import { stopWaiting, whenAborted, type AbortWait } from '../abort-listeners.js';
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { AbandonHandler, Context } from '../context.js';
 import { bulkheadRejectedError, type BulkheadRejectionReason } from '../errors/bulkhead-rejected-error.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
 import { admission, release } from './admission.js';
-import { WaitQueue, type Waiter } from './wait-queue.js';
+import { QueuedCall } from './queued-call.js';
+import { WaitQueue } from './wait-queue.js';
 
 /**
  * Options of {@link bulkhead}.
@@ -123,25 +123,6 @@ const ADMITTED_AT_ONCE: BulkheadAdmittedEvent = Object.freeze({ waited: 0 });
 const REJECTED_FULL: BulkheadRejectedEvent = Object.freeze({ reason: 'full' });
 const REJECTED_QUEUE_TIMEOUT: BulkheadRejectedEvent = Object.freeze({ reason: 'queue-timeout' });
 
-/** A caller waiting for a slot. */
-class QueuedCall implements Waiter<QueuedCall> {
-  prev: QueuedCall | undefined = undefined;
-  next: QueuedCall | undefined = undefined;
-  waiting = false;
-  timer: TimerHandle | undefined = undefined;
-  /** Its wait on the call's signal, while it can abort. */
-  abortWait: AbortWait | undefined = undefined;
-
-  constructor(
-    readonly ctx: Context,
-    readonly fn: Operation<unknown>,
-    readonly resolve: (value: unknown) => void,
-    readonly reject: (error: unknown) => void,
-    /** Clock time at which it started waiting. */
-    readonly since: number,
-  ) {}
-}
-
 class Bulkhead extends PolicyBase implements BulkheadPolicy {
   #rejected: EventList<BulkheadRejectedEvent> | undefined;
   #queuedEvents: EventList<BulkheadQueuedEvent> | undefined;
@@ -245,40 +226,28 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
     return new Promise<T>((resolve, reject) => {
       const call = new QueuedCall(ctx, fn, resolve as (value: unknown) => void, reject, this.clock.now());
       this.#waiting.push(call);
-      if (this.queueTimeout !== Infinity) {
-        call.timer = this.clock.setTimeout(() => this.#expire(call), this.queueTimeout, true);
-      }
-      if (scope.canAbort) {
-        const signal = ctx.signal;
-        call.abortWait = whenAborted(signal, () => this.#leave(call, signal.reason));
-      }
+      call.guard(this.clock, this.queueTimeout, this.#expire, this.#leave);
       if (this.#queuedEvents?.active) this.#queuedEvents?.emit({ queued: this.#waiting.length });
     });
   }
 
   #admit(call: QueuedCall): void {
-    this.#stopWaiting(call);
+    call.unguard(this.clock);
     if (this.#admitted?.active) this.#admitted?.emit({ waited: this.clock.now() - call.since });
     this.#run(call.ctx, call.fn).then(call.resolve, call.reject);
   }
 
-  #expire(call: QueuedCall): void {
-    call.timer = undefined;
+  readonly #expire = (call: QueuedCall): void => {
     this.#leave(call, bulkheadRejectedError(this.name, 'queue-timeout'));
     if (this.#rejected?.active) this.#rejected?.emit(REJECTED_QUEUE_TIMEOUT);
-  }
+  };
 
   /** Takes a waiting caller out of the queue and rejects it. */
-  #leave(call: QueuedCall, error: unknown): void {
+  readonly #leave = (call: QueuedCall, error: unknown): void => {
     this.#waiting.remove(call);
-    this.#stopWaiting(call);
+    call.unguard(this.clock);
     call.reject(error);
-  }
-
-  #stopWaiting(call: QueuedCall): void {
-    if (call.timer !== undefined) this.clock.clearTimeout(call.timer);
-    if (call.abortWait) stopWaiting(call.abortWait);
-  }
+  };
 }
 
 /**

@@ -2,7 +2,9 @@ import { FirebreakError, nameErrorClass, withoutConstructor } from './firebreak-
 
 /**
  * Why a bulkhead turned a call away: `'full'` when every slot and every queue place was taken
- * on arrival, `'queue-timeout'` when the call waited in the queue longer than `queueTimeout`.
+ * on arrival, `'queue-timeout'` when the call waited in the queue longer than `queueTimeout`,
+ * `'shed'` when an adaptive bulkhead turned it away for its priority (calls that matter more
+ * took its place, or the event loop was overloaded).
  *
  * @example
  * ```ts
@@ -10,7 +12,7 @@ import { FirebreakError, nameErrorClass, withoutConstructor } from './firebreak-
  * const reason: BulkheadRejectionReason = 'queue-timeout';
  * ```
  */
-export type BulkheadRejectionReason = 'full' | 'queue-timeout';
+export type BulkheadRejectionReason = 'full' | 'queue-timeout' | 'shed';
 
 /**
  * The rejection of a call that a bulkhead did not let through. It is a fast-fail: cheap to
@@ -41,10 +43,16 @@ export class BulkheadRejectedError extends FirebreakError {
   }
 }
 
+const MESSAGES: Record<BulkheadRejectionReason, (policy: string) => string> = {
+  full: (policy) => `${policy}: bulkhead full`,
+  'queue-timeout': (policy) => `${policy}: waited too long in the bulkhead queue`,
+  shed: (policy) => `${policy}: shed by priority`,
+};
+
 nameErrorClass(BulkheadRejectedError, 'BulkheadRejectedError');
 Object.defineProperty(BulkheadRejectedError.prototype, 'message', {
   get(this: BulkheadRejectedError): string {
-    return this.reason === 'full' ? `${this.policy}: bulkhead full` : `${this.policy}: waited too long in the bulkhead queue`;
+    return MESSAGES[this.reason](this.policy);
   },
   configurable: true,
 });

@@ -13,7 +13,7 @@ export type CircuitStateLabel = (typeof CIRCUIT_STATES)[number];
 export const CIRCUIT_RESULTS = ['success', 'failure', 'rejected'] as const;
 
 /** Values of the `reason` label of `firebreak_bulkhead_rejections_total`. */
-export const BULKHEAD_REASONS = ['full', 'queue-timeout'] as const;
+export const BULKHEAD_REASONS = ['full', 'queue-timeout', 'shed'] as const;
 
 /** Values of the `result` label of `firebreak_retry_calls_total`. */
 export const RETRY_RESULTS = ['success_without_retry', 'success_with_retry', 'failure_without_retry', 'failure_with_retry'] as const;
@@ -77,9 +77,14 @@ export const DEFINITIONS = {
     help: 'The most calls each bulkhead lets run at once.',
     labelNames: ['name'],
   },
+  concurrencyLimit: {
+    name: 'firebreak_concurrency_limit',
+    help: 'The concurrency limit each adaptive bulkhead has learned from latency.',
+    labelNames: ['name'],
+  },
   bulkheadRejections: {
     name: 'firebreak_bulkhead_rejections_total',
-    help: 'Calls each bulkhead rejected, by reason: full, or queue-timeout.',
+    help: 'Calls each bulkhead rejected, by reason: full, queue-timeout, or shed (turned away for its priority by an adaptive bulkhead).',
     labelNames: ['name', 'reason'],
   },
   bulkheadQueueWait: {

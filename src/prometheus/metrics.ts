@@ -51,6 +51,7 @@ export class Metrics {
   readonly bulkheadActive: Gauge;
   readonly bulkheadQueued: Gauge;
   readonly bulkheadConcurrency: Gauge;
+  readonly concurrencyLimit: Gauge;
   readonly bulkheadRejections: TallyFamily<string>;
   readonly bulkheadQueueWait: LocalHistogram;
   readonly timeouts: TallyFamily<string>;
@@ -82,6 +83,9 @@ export class Metrics {
     });
     this.bulkheadConcurrency = make.gauge('bulkheadConcurrency', (gauge) => {
       for (const bulkhead of this.bulkheads) gauge.set({ name: bulkhead.name }, bulkhead.concurrency);
+    });
+    this.concurrencyLimit = make.gauge('concurrencyLimit', (gauge) => {
+      for (const bulkhead of this.bulkheads) if (bulkhead.stats.limit !== undefined) gauge.set({ name: bulkhead.name }, bulkhead.stats.limit);
     });
     this.bulkheadRejections = make.counter('bulkheadRejections');
     this.bulkheadQueueWait = make.histogram('bulkheadQueueWait');

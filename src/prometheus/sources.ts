@@ -39,7 +39,8 @@ export interface CircuitSource {
 export interface BulkheadSource {
   readonly name: string;
   readonly concurrency: number;
-  readonly stats: { readonly active: number; readonly queued: number };
+  /** `limit`: the learned limit of an adaptive bulkhead. */
+  readonly stats: { readonly active: number; readonly queued: number; readonly limit?: number };
   readonly onRejected: Subscribe<{ readonly reason: string }>;
   readonly onAdmitted: Subscribe<{ readonly waited: number }>;
 }

@@ -73,10 +73,11 @@ describe('the guides in examples/, each run as a process', () => {
     expect(r.protected.rejected).toBeGreaterThan(0);
   });
 
-  it('latency-degradation: the slow-call rate opens the breaker before any error, and it closes after the restart', async () => {
+  it('latency-degradation: the slow-call rate opens the breaker before any error, and it closes after the restart; the adaptive limit falls and recovers', async () => {
     const { code, output, elapsedMs, result } = await runGuide('latency-degradation');
     expect(code, output).toBe(0);
-    expect(elapsedMs).toBeLessThan(10_000);
+    // A bound on a hung run (the guide takes about 6 s), generous for a loaded machine.
+    expect(elapsedMs).toBeLessThan(15_000);
     const r = result as {
       opened: boolean;
       openedAtMs: number;
@@ -97,5 +98,16 @@ describe('the guides in examples/, each run as a process', () => {
     expect(r.timeouts).toBe(0);
     expect(r.callerErrors).toBe(0);
     expect(r.closedAfterRecovery).toBe(true);
+
+    // The adaptive client: its limit falls as the latency rises, and recovers after the restart.
+    const a = (result as { adaptive: Record<'initialLimit' | 'slowFromMs' | 'lowestLimitBeforeRestart' | 'lowestLimitAtMs' | 'limitAtRestart' | 'finalLimit' | 'callerErrors' | 'turnedAway', number> }).adaptive;
+    expect(output).toMatch(/limit +\d+ -> +\d+ +\(window RTT/);
+    expect(a.lowestLimitBeforeRestart).toBeLessThanOrEqual(a.initialLimit / 2);
+    expect(a.lowestLimitAtMs).toBeGreaterThan(a.slowFromMs);
+    expect(a.limitAtRestart).toBeLessThanOrEqual(a.initialLimit / 2);
+    expect(a.finalLimit).toBeGreaterThan(a.limitAtRestart);
+    expect(a.finalLimit).toBeGreaterThanOrEqual(a.initialLimit / 2);
+    expect(a.turnedAway).toBeGreaterThan(0);
+    expect(a.callerErrors).toBe(0);
   });
 });

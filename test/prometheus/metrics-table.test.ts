@@ -1,5 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { adaptiveBulkhead } from '../../src/index.js';
+import { instrument } from '../../src/prometheus/index.js';
 import { scriptedSequence } from './scripted-sequence.js';
 
 /** DESIGN.md section 5, the public API: every metric, its type and its labels. */
@@ -11,6 +13,7 @@ const TABLE: Record<string, { type: string; labels: string[] }> = {
   firebreak_bulkhead_active: { type: 'gauge', labels: ['name'] },
   firebreak_bulkhead_queued: { type: 'gauge', labels: ['name'] },
   firebreak_bulkhead_concurrency: { type: 'gauge', labels: ['name'] },
+  firebreak_concurrency_limit: { type: 'gauge', labels: ['name'] },
   firebreak_bulkhead_rejections_total: { type: 'counter', labels: ['name', 'reason'] },
   firebreak_bulkhead_queue_wait_seconds: { type: 'histogram', labels: ['le', 'name'] },
   firebreak_timeouts_total: { type: 'counter', labels: ['name'] },
@@ -27,6 +30,8 @@ const TABLE: Record<string, { type: string; labels: string[] }> = {
 describe('every metric of the table', () => {
   it('appears with its type and labels, and the values of a scripted sequence', async () => {
     const registry = new Registry();
+    // An adaptive bulkhead beside the scripted dependency: the only source of firebreak_concurrency_limit.
+    instrument(adaptiveBulkhead({ name: 'search', initial: 7 }), { registry });
     const { full, open, atTheEnd: scrape } = await scriptedSequence(registry);
 
     expect(full.value('firebreak_bulkhead_active', { name: 'auth' })).toBe(1);
@@ -61,9 +66,13 @@ describe('every metric of the table', () => {
     expect(value('firebreak_bulkhead_concurrency')).toBe(1);
     expect(value('firebreak_bulkhead_rejections_total', { reason: 'full' })).toBe(1);
     expect(value('firebreak_bulkhead_rejections_total', { reason: 'queue-timeout' })).toBe(0);
+    expect(value('firebreak_bulkhead_rejections_total', { reason: 'shed' })).toBeUndefined();
+    expect(scrape.value('firebreak_concurrency_limit', { name: 'search' })).toBe(7);
+    expect(scrape.value('firebreak_bulkhead_rejections_total', { name: 'search', reason: 'shed' })).toBe(0);
+    expect(scrape.labelSets('firebreak_concurrency_limit')).toHaveLength(1);
     const wait = 'firebreak_bulkhead_queue_wait_seconds';
     expect(value(wait, {}, `${wait}_count`)).toBe(8);
-    const firstBucket = scrape.samples(wait, `${wait}_bucket`).find((sample) => sample.labels.le === 0.0005);
+    const firstBucket = scrape.samples(wait, `${wait}_bucket`).find((sample) => sample.labels.le === 0.0005 && sample.labels.name === 'auth');
     expect(firstBucket?.value).toBe(7);
     expect(value(wait, {}, `${wait}_sum`)).toBeCloseTo(0.06, 9);
 
