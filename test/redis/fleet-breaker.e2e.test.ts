@@ -8,7 +8,7 @@ const MINIMUM_CALLS = 10;
 /** The dependency recovers at the third probe burst: two failed open periods, then a good probe. */
 const FAILED_PROBES = 2;
 
-describe.skipIf(!hasTool('redis-server'))('three replica processes and one failing dependency', () => {
+describe.skipIf(!hasTool('redis-server'))('three replica processes and one failing dependency', { timeout: 60_000 }, () => {
   const server = redisForSuite();
 
   async function run(fleet: boolean, client: 'redis' | 'ioredis') {

@@ -8,7 +8,7 @@ const RUN_MS = 2_000;
 const RATIO = 0.1;
 const RESERVE = 20;
 
-describe.skipIf(!hasTool('redis-server'))('retry amplification of three replica processes against an always-failing dependency', () => {
+describe.skipIf(!hasTool('redis-server'))('retry amplification of three replica processes against an always-failing dependency', { timeout: 90_000 }, () => {
   const server = redisForSuite();
 
   async function run(fleet: boolean) {

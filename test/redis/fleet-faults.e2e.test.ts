@@ -7,7 +7,7 @@ import { runReplicas, startDependency } from './fleet-harness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.skipIf(!hasTool('redis-server'))('faults of Redis mid-run: killed, restarted empty, paused', () => {
+describe.skipIf(!hasTool('redis-server'))('faults of Redis mid-run: killed, restarted empty, paused', { timeout: 60_000 }, () => {
   const server = redisForSuite();
 
   for (const client of ['redis', 'ioredis'] as const) {

@@ -25,7 +25,7 @@ async function drive(limiters: readonly RateLimiterPolicy[]): Promise<{ admitted
   return { admitted, elapsed: performance.now() - start };
 }
 
-describe.skipIf(!hasTool('redis-server'))('a fleet-wide rate limit (GCRA in one Lua script on Redis\'s clock)', () => {
+describe.skipIf(!hasTool('redis-server'))('a fleet-wide rate limit (GCRA in one Lua script on Redis\'s clock)', { timeout: 30_000 }, () => {
   const server = redisForSuite();
 
   it('two replicas (node-redis and ioredis) share one rate; alone each would take the whole rate', async () => {
