@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The benchmark suite: builds the library, runs each section in its own node process (with
 // --expose-gc), prints the tables and the targets, and writes the figures with --json FILE.
-// Usage: node bench/run.mjs [--quick] [--json FILE] [--sections calls,memory,concurrency,soak]
+// Usage: node bench/run.mjs [--quick] [--json FILE] [--sections calls,memory,concurrency,soak,keyed]
 //                           [--rows id,id] [--cpu-prof]
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { buildLibrary, root } from './lib/build.mjs';
 import { printReport } from './lib/print.mjs';
 import { evaluateTargets } from './lib/targets.mjs';
 
-const SECTIONS = ['calls', 'memory', 'concurrency', 'soak'];
+const SECTIONS = ['calls', 'memory', 'concurrency', 'soak', 'keyed'];
 
 function parseArgs(argv) {
   const args = { quick: false, json: undefined, sections: SECTIONS, rows: undefined, cpuProf: false };

@@ -68,6 +68,7 @@ writeFileSync(
           firebreak: ['../../src/index.ts'],
           'firebreak/prometheus': ['../../src/prometheus/index.ts'],
           'firebreak/opossum': ['../../src/opossum/index.ts'],
+          'firebreak/undici': ['../../src/undici/index.ts'],
           'firebreak/redis': ['../../src/redis/index.ts'],
         },
         allowImportingTsExtensions: true,

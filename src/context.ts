@@ -92,7 +92,14 @@ export class Context implements CallContext {
     /** The caller's signal, carried by every context of the call. */
     readonly callerSignal: AbortSignal | undefined,
     /** The call's priority (`execute(fn, { priority })`), carried by every context of the call. */
-    readonly priority: Priority | undefined = undefined,
+    readonly priority: Priority | undefined,
+    /**
+     * False for a call whose function must not run more than once (`execute(fn, { repeatable:
+     * false })`): stages that repeat or duplicate attempts (retry, hedge) make only the first.
+     * Required, like `priority`, so that a stage making contexts of its own cannot drop it by
+     * leaving it out.
+     */
+    readonly repeatable: boolean,
   ) {
     this.#scope = scope;
   }
@@ -126,21 +133,21 @@ export class Context implements CallContext {
 
   /** The same call, as attempt number `attempt`. */
   withAttempt(attempt: number): Context {
-    return new Context(this.#scope, attempt, this.deadline, this.onAbandon, this.callerSignal, this.priority);
+    return new Context(this.#scope, attempt, this.deadline, this.onAbandon, this.callerSignal, this.priority, this.repeatable);
   }
 
   /** A nested scope that can be aborted on its own, ending at `deadline` at the latest. */
   withScope(deadline: number): Context {
-    return new Context(new AbortScope(this.scope, undefined), this.attempt, Math.min(deadline, this.deadline), this.onAbandon, this.callerSignal, this.priority);
+    return new Context(new AbortScope(this.scope, undefined), this.attempt, Math.min(deadline, this.deadline), this.onAbandon, this.callerSignal, this.priority, this.repeatable);
   }
 
   /** The same call, with `handler` told about work abandoned inside it. */
   withOnAbandon(handler: AbandonHandler): Context {
-    return new Context(this.#scope, this.attempt, this.deadline, handler, this.callerSignal, this.priority);
+    return new Context(this.#scope, this.attempt, this.deadline, handler, this.callerSignal, this.priority, this.repeatable);
   }
 
-  /** The outermost context of a call made with `signal` (and `priority`). */
-  static root(signal: AbortSignal | undefined, priority?: Priority): Context {
-    return new Context(undefined, 1, Infinity, undefined, signal, priority);
+  /** The outermost context of a call made with `signal` (and `priority`, and `repeatable: false`). */
+  static root(signal: AbortSignal | undefined, priority?: Priority, repeatable = true): Context {
+    return new Context(undefined, 1, Infinity, undefined, signal, priority, repeatable);
   }
 }

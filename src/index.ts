@@ -80,6 +80,9 @@ export {
 export type { LimitAlgorithmName } from './adaptive/limit.js';
 export type { Priority } from './adaptive/priority.js';
 
+// Keyed policies: one policy per key (origin, tenant, shard) with bounded memory.
+export { keyed, type KeyedEvictEvent, type KeyedEvictReason, type KeyedOptions, type KeyedPolicy, type KeyedStats } from './keyed/keyed.js';
+
 // Fleets: policies of many replicas sharing what they learn (firebreak/redis implements the store).
 export type {
   Fleet,

@@ -81,6 +81,12 @@ export interface ExecuteOptions {
   readonly signal?: AbortSignal | undefined;
   /** How much this call matters, seen by every stage as `ctx.priority` (adaptive bulkheads shed by it). */
   readonly priority?: Priority | undefined;
+  /**
+   * False when running the function twice would be unsafe (a POST without an idempotency key, a
+   * request body that can be read only once): stages that repeat or duplicate attempts (retry,
+   * hedge) then make only the first. @default true
+   */
+  readonly repeatable?: boolean | undefined;
 }
 
 /**
@@ -175,19 +181,22 @@ export abstract class PolicyBase implements ObservablePolicy {
 
   #run<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     const signal = options?.signal;
-    if (signal === undefined) return this.invoke(Context.root(undefined, options?.priority), fn);
+    const repeatable = options?.repeatable !== false;
+    if (signal === undefined) return this.invoke(Context.root(undefined, options?.priority, repeatable), fn);
     if (signal.aborted) return Promise.reject(signal.reason);
-    return raceCallerAbort(this.invoke(Context.root(signal, options?.priority), fn), signal);
+    return raceCallerAbort(this.invoke(Context.root(signal, options?.priority, repeatable), fn), signal);
   }
 }
 
 /**
  * Runs `policy` on `fn` inside `ctx`. A policy that is not one of firebreak's own only gets
- * `execute`: it receives the call's signal, and `fn` keeps running in `ctx`.
+ * `execute`: it receives the call's signal and priority (and `repeatable: false` when so), and `fn` keeps
+ * running in `ctx`.
  */
 export function invokePolicy<T>(policy: Policy<unknown>, ctx: Context, fn: Operation<T>): Promise<T> {
   if (policy instanceof PolicyBase) return policy.invoke(ctx, fn);
-  return policy.execute(() => fn(ctx), { signal: ctx.scope.canAbort ? ctx.signal : undefined, priority: ctx.priority }) as Promise<T>;
+  const options = { signal: ctx.scope.canAbort ? ctx.signal : undefined, priority: ctx.priority };
+  return policy.execute(() => fn(ctx), ctx.repeatable ? options : { ...options, repeatable: false }) as Promise<T>;
 }
 
 /**

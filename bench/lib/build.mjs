@@ -1,7 +1,7 @@
 // Builds the library for the benchmarks with tsup, as `npm run build` does (esbuild, no
 // `keepNames`), into a private directory, so that a benchmark never measures the tsx/vitest
-// transform and never depends on a stale `dist/`. The Prometheus entry is built when its source
-// exists; ESM code splitting keeps one copy of the core shared by both entries.
+// transform and never depends on a stale `dist/`. The Prometheus and undici entries are built
+// when their source exists; ESM code splitting keeps one copy of the core shared by the entries.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,8 +18,10 @@ export async function buildLibrary({ sourcemap = false } = {}) {
   mkdirSync(parent, { recursive: true });
   const outDir = mkdtempSync(join(parent, 'bench-lib-'));
   const entry = { index: join(root, 'src/index.ts') };
-  const prometheus = join(root, 'src/prometheus/index.ts');
-  if (existsSync(prometheus)) entry.prometheus = prometheus;
+  for (const name of ['prometheus', 'undici']) {
+    const file = join(root, `src/${name}/index.ts`);
+    if (existsSync(file)) entry[name] = file;
+  }
   await build({
     config: false,
     entry,
@@ -34,7 +36,7 @@ export async function buildLibrary({ sourcemap = false } = {}) {
     clean: false,
     silent: true,
     tsconfig: join(root, 'tsconfig.json'),
-    external: ['prom-client', 'opossum'],
+    external: ['prom-client', 'opossum', 'undici'],
   });
   return { dir: outDir, remove: () => rmSync(outDir, { recursive: true, force: true }) };
 }

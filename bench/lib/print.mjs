@@ -72,6 +72,18 @@ export function printReport(figures) {
       out.push(`heap after GC: ${bytes(row.heapAfterFirst)} after ${row.firstCalls.toLocaleString('en')} calls, ${bytes(row.heapAtEnd)} at the end; ${ratios(row)}`);
     }
   }
+  if (figures.keyed) {
+    for (const row of figures.keyed.rows) {
+      out.push('', row.title);
+      const entries = Object.entries(row.contenders);
+      if (row.id === 'fetch') {
+        out.push(table(['contender', 'throughput', 'p99'], entries.map(([name, c]) => [name, `${c.requestsPerSecond.toFixed(0)} req/s`, `${c.p99Ms.toFixed(2)} ms`])));
+      } else {
+        out.push(table(['contender', 'per entry'], entries.map(([name, c]) => [name, bytes(c.bytes)])));
+      }
+      out.push(`ratios: ${ratios(row)}`);
+    }
+  }
   out.push('', 'Targets');
   out.push(
     table(

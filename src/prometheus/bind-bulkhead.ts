@@ -21,6 +21,6 @@ export function bindBulkhead(bulkhead: BulkheadSource, metrics: Metrics, attachm
   attachment.add(bulkhead.onRejected((event) => void ((rejections.get(event.reason) ?? full) as Tally).count++));
   attachment.add(bulkhead.onAdmitted((event) => wait.observe(event.waited / 1000)));
 
-  metrics.bulkheads.add(bulkhead);
+  metrics.bulkheads.set(bulkhead, attachment.labels(name));
   attachment.add(() => metrics.bulkheads.delete(bulkhead));
 }

@@ -41,6 +41,6 @@ export function bindCircuitBreaker(breaker: CircuitSource, metrics: Metrics, att
     }),
   );
 
-  metrics.breakers.add(breaker);
+  metrics.breakers.set(breaker, attachment.labels(name));
   attachment.add(() => metrics.breakers.delete(breaker));
 }

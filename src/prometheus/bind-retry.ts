@@ -30,10 +30,11 @@ export function bindRetry(retry: RetrySource, metrics: Metrics, attachment: Atta
  */
 export function bindBudget(budget: BudgetSource, metrics: Metrics, attachment: Attachment): void {
   metrics.claim('retry budget', budget.name, budget, attachment);
-  metrics.budgets.set(budget, (metrics.budgets.get(budget) ?? 0) + 1);
+  const shown = metrics.budgets.get(budget);
+  if (shown) shown.users++;
+  else metrics.budgets.set(budget, { labels: attachment.labels(budget.name), users: 1 });
   attachment.add(() => {
-    const users = (metrics.budgets.get(budget) ?? 1) - 1;
-    if (users === 0) metrics.budgets.delete(budget);
-    else metrics.budgets.set(budget, users);
+    const entry = metrics.budgets.get(budget);
+    if (entry && --entry.users === 0) metrics.budgets.delete(budget);
   });
 }

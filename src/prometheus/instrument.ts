@@ -2,6 +2,7 @@ import { register } from 'prom-client';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { OptionReader } from '../options.js';
 import type { Fleet } from '../fleet/fleet.js';
+import { OBSERVE_ENTRIES, type KeyedPolicy } from '../keyed/keyed.js';
 import type { Policy } from '../policy.js';
 import { Attachment } from './attachment.js';
 import { bindBulkhead } from './bind-bulkhead.js';
@@ -18,8 +19,10 @@ import {
   isCompositeSource,
   isFallbackSource,
   isFleetSource,
+  isKeyedSource,
   isRetrySource,
   isTimeoutSource,
+  type KeyedSource,
 } from './sources.js';
 
 /**
@@ -83,6 +86,11 @@ const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
  * bound to each policy, handed to prom-client at scrape time, so an instrumented call costs a
  * few additions more, not a label lookup.
  *
+ * A `keyed()` policy (such as the `policies` of `firebreak/undici`'s interceptor) is instrumented
+ * key by key: each key's policy as it is built, its series labelled with `key` as well as
+ * `name`, and removed when the key is dropped (idle, for room, or deleted), so that no series
+ * outlives its policy; `firebreak_keyed_overflows_total` counts its overflows.
+ *
  * @param target - the policy to instrument.
  * @param options - {@link InstrumentOptions}.
  * @returns a handle whose `remove()` detaches the metrics.
@@ -105,22 +113,57 @@ const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
  * }).listen(9464, '127.0.0.1');
  * ```
  */
-export function instrument(target: Policy<unknown> | Fleet, options?: InstrumentOptions): Instrumentation {
+export function instrument(target: Policy<unknown> | KeyedPolicy<Policy<unknown>> | Fleet, options?: InstrumentOptions): Instrumentation {
   const read = new OptionReader('instrument', options, ['registry', 'prefix']);
   const registry = readRegistry(read);
   const prefix = readPrefix(read);
-  if (!isCallSource(target) && !isCompositeSource(target) && !isFleetSource(target)) {
-    throw new InvalidOptionError('instrument', 'target', 'a firebreak policy, pipeline, firebreak() result or fleet', target);
+  const keyedTarget = isKeyedSource(target);
+  if (!keyedTarget && !isCallSource(target) && !isCompositeSource(target) && !isFleetSource(target)) {
+    throw new InvalidOptionError('instrument', 'target', 'a firebreak policy, pipeline, firebreak() result, keyed policy or fleet', target);
   }
   const metrics = metricsFor(registry, prefix);
   const attachment = new Attachment();
   try {
-    attach(target, metrics, attachment, new Set());
+    if (keyedTarget) attachKeyed(target, metrics, attachment);
+    else attach(target, metrics, attachment, new Set());
   } catch (error) {
     attachment.detach();
     throw error;
   }
   return { remove: () => attachment.detach() };
+}
+
+/**
+ * Instruments each key's policy of a keyed policy, its series labelled with `key`, as it is kept,
+ * and removes them when it is dropped; and counts the keyed policy's overflows.
+ */
+function attachKeyed(keyed: KeyedSource, metrics: Metrics, attachment: Attachment): void {
+  metrics.claim('keyed policy', keyed.name, keyed, attachment);
+  const overflows = attachment.tally(metrics.keyedOverflows, keyed.name);
+  metrics.keyed.set(keyed, { tally: overflows, seen: keyed.stats.overflows });
+  attachment.add(() => metrics.keyed.delete(keyed));
+  const entries = new Map<string, Attachment>();
+  const stop = keyed[OBSERVE_ENTRIES]({
+    added(key, policy) {
+      const entry = new Attachment({ key });
+      try {
+        attach(policy, metrics, entry, new Set());
+      } catch (error) {
+        entry.detach();
+        throw error;
+      }
+      entries.set(key, entry);
+    },
+    removed(key) {
+      entries.get(key)?.detach();
+      entries.delete(key);
+    },
+  });
+  attachment.add(() => {
+    stop();
+    for (const entry of entries.values()) entry.detach();
+    entries.clear();
+  });
 }
 
 function readRegistry(read: OptionReader): AnyRegistry {

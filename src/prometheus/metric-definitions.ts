@@ -123,6 +123,11 @@ export const DEFINITIONS = {
     help: 'Failures replaced by a fallback.',
     labelNames: ['name'],
   },
+  keyedOverflows: {
+    name: 'firebreak_keyed_overflows_total',
+    help: 'Calls for a new key of a keyed policy that found every kept policy holding state, and ran on a policy not kept.',
+    labelNames: ['name'],
+  },
   fleetStoreErrors: {
     name: 'firebreak_fleet_store_errors_total',
     help: 'Fleet store operations (Redis) that failed or ran past their time limit; the policies ran on local state.',

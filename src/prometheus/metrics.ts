@@ -3,8 +3,11 @@ import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import type { Attachment } from './attachment.js';
 import { LocalHistogram } from './local-histogram.js';
 import { CIRCUIT_STATES, DEFINITIONS, type MetricKey } from './metric-definitions.js';
-import type { BudgetSource, BulkheadSource, CircuitSource, FleetSource } from './sources.js';
-import { TallyFamily } from './tally.js';
+import type { BudgetSource, BulkheadSource, CircuitSource, FleetSource, KeyedSource } from './sources.js';
+import { TallyFamily, type Tally } from './tally.js';
+
+/** The labels of one policy's series: its name, and `key` for a key of a keyed policy. */
+type Labels = Readonly<Record<string, string>>;
 
 /**
  * A prom-client registry of either exposition format (Prometheus text or OpenMetrics).
@@ -33,12 +36,14 @@ type Owned = { [OWNER]?: Metrics };
 export class Metrics {
   /** Policies instrumented into these metrics: each is counted once. */
   readonly bound = new WeakSet<object>();
-  /** Read by `firebreak_circuit_state` at scrape time. */
-  readonly breakers = new Set<CircuitSource>();
-  /** Read by the bulkhead gauges at scrape time. */
-  readonly bulkheads = new Set<BulkheadSource>();
-  /** Read by `firebreak_retry_budget_available` at scrape time, with how many bindings use each. */
-  readonly budgets = new Map<BudgetSource, number>();
+  /** Read by `firebreak_circuit_state` at scrape time, with the labels of each. */
+  readonly breakers = new Map<CircuitSource, Labels>();
+  /** Read by the bulkhead gauges at scrape time, with the labels of each. */
+  readonly bulkheads = new Map<BulkheadSource, Labels>();
+  /** Read by `firebreak_retry_budget_available` at scrape time, with its labels and how many bindings use each. */
+  readonly budgets = new Map<BudgetSource, { readonly labels: Labels; users: number }>();
+  /** Keyed policies, whose overflows `firebreak_keyed_overflows_total` counts at scrape time. */
+  readonly keyed = new Map<KeyedSource, { readonly tally: Tally; seen: number }>();
   /** Read by `firebreak_fleet_connected` at scrape time. */
   readonly fleets = new Set<FleetSource>();
   /** The policy that shows under each gauge series (`kind` and `name`): one policy each. */
@@ -63,29 +68,30 @@ export class Metrics {
   readonly fleetStoreErrors: TallyFamily<string>;
   readonly fleetConnected: Gauge;
   readonly callDuration: LocalHistogram;
+  readonly keyedOverflows: TallyFamily<string>;
 
   constructor(registry: AnyRegistry, prefix: string) {
     const make = new MetricFactory(registry, prefix, this);
     this.circuitState = make.gauge('circuitState', (gauge) => {
-      for (const breaker of this.breakers) {
+      for (const [breaker, labels] of this.breakers) {
         const current = breaker.state;
-        for (const state of CIRCUIT_STATES) gauge.set({ name: breaker.name, state }, state === current ? 1 : 0);
+        for (const state of CIRCUIT_STATES) gauge.set({ ...labels, state }, state === current ? 1 : 0);
       }
     });
     this.circuitCalls = make.counter('circuitCalls');
     this.circuitSlowCalls = make.counter('circuitSlowCalls');
     this.circuitTransitions = make.counter('circuitTransitions');
     this.bulkheadActive = make.gauge('bulkheadActive', (gauge) => {
-      for (const bulkhead of this.bulkheads) gauge.set({ name: bulkhead.name }, bulkhead.stats.active);
+      for (const [bulkhead, labels] of this.bulkheads) gauge.set(labels, bulkhead.stats.active);
     });
     this.bulkheadQueued = make.gauge('bulkheadQueued', (gauge) => {
-      for (const bulkhead of this.bulkheads) gauge.set({ name: bulkhead.name }, bulkhead.stats.queued);
+      for (const [bulkhead, labels] of this.bulkheads) gauge.set(labels, bulkhead.stats.queued);
     });
     this.bulkheadConcurrency = make.gauge('bulkheadConcurrency', (gauge) => {
-      for (const bulkhead of this.bulkheads) gauge.set({ name: bulkhead.name }, bulkhead.concurrency);
+      for (const [bulkhead, labels] of this.bulkheads) gauge.set(labels, bulkhead.concurrency);
     });
     this.concurrencyLimit = make.gauge('concurrencyLimit', (gauge) => {
-      for (const bulkhead of this.bulkheads) if (bulkhead.stats.limit !== undefined) gauge.set({ name: bulkhead.name }, bulkhead.stats.limit);
+      for (const [bulkhead, labels] of this.bulkheads) if (bulkhead.stats.limit !== undefined) gauge.set(labels, bulkhead.stats.limit);
     });
     this.bulkheadRejections = make.counter('bulkheadRejections');
     this.bulkheadQueueWait = make.histogram('bulkheadQueueWait');
@@ -94,7 +100,7 @@ export class Metrics {
     this.retries = make.counter('retries');
     this.retryBudgetExhausted = make.counter('retryBudgetExhausted');
     this.retryBudgetAvailable = make.gauge('retryBudgetAvailable', (gauge) => {
-      for (const budget of this.budgets.keys()) gauge.set({ name: budget.name }, budget.stats.available);
+      for (const [budget, { labels }] of this.budgets) gauge.set(labels, budget.stats.available);
     });
     this.fallbacks = make.counter('fallbacks');
     this.fleetStoreErrors = make.counter('fleetStoreErrors');
@@ -102,6 +108,13 @@ export class Metrics {
       for (const fleet of this.fleets) gauge.set({ name: fleet.name }, fleet.connected ? 1 : 0);
     });
     this.callDuration = make.histogram('callDuration');
+    this.keyedOverflows = make.counter('keyedOverflows', () => {
+      for (const [source, counted] of this.keyed) {
+        const overflows = source.stats.overflows;
+        counted.tally.count += overflows - counted.seen;
+        counted.seen = overflows;
+      }
+    });
   }
 
   /**
@@ -112,7 +125,7 @@ export class Metrics {
    * @throws InvalidOptionError when another policy of that kind and name is instrumented here.
    */
   claim(kind: string, name: string, policy: object, attachment: Attachment): void {
-    const key = `${kind}\u0000${name}`;
+    const key = `${kind}\u0000${JSON.stringify(attachment.labels(name))}`;
     const owner = this.#owners.get(key);
     if (owner === policy) return;
     if (owner !== undefined) {
@@ -136,9 +149,20 @@ class MetricFactory {
     readonly owner: Metrics,
   ) {}
 
-  counter(key: MetricKey): TallyFamily<string> {
+  /** A counter counted in tallies, flushed at scrape time (after `count`, when given, has counted). */
+  counter(key: MetricKey, count?: () => void): TallyFamily<string> {
+    const config = this.#config(key);
     const family: TallyFamily<string> = new TallyFamily(
-      this.#own(new Counter({ ...this.#config(key), collect: () => family.flush() })),
+      this.#own(
+        new Counter({
+          ...config,
+          collect: () => {
+            count?.();
+            family.flush();
+          },
+        }),
+      ),
+      DEFINITIONS[key].labelNames,
     );
     return family;
   }
@@ -163,7 +187,8 @@ class MetricFactory {
 
   #config(key: MetricKey): { name: string; help: string; labelNames: string[]; registers: AnyRegistry[] } {
     const definition = DEFINITIONS[key];
-    return { name: this.prefix + definition.name, help: definition.help, labelNames: [...definition.labelNames], registers: [this.registry] };
+    // Every series may also carry `key`: the key of a keyed policy it belongs to.
+    return { name: this.prefix + definition.name, help: definition.help, labelNames: [...definition.labelNames, 'key'], registers: [this.registry] };
   }
 
   #own<M extends object>(metric: M): M {

@@ -1,4 +1,5 @@
 import type { Subscribe } from '../events.js';
+import { OBSERVE_ENTRIES, type KeyedEntryObserver } from '../keyed/keyed.js';
 import type { CircuitStateLabel } from './metric-definitions.js';
 
 /**
@@ -61,6 +62,13 @@ export interface RetrySource {
   readonly onSettled: Subscribe<{ readonly failed: boolean; readonly attempts: number }>;
 }
 
+/** A keyed policy: its entries, reported through a symbol-keyed method, and its overflows. */
+export interface KeyedSource {
+  readonly name: string;
+  readonly stats: { readonly overflows: number };
+  readonly [OBSERVE_ENTRIES]: (observer: KeyedEntryObserver) => () => void;
+}
+
 /** A fleet of replicas (`redisFleet()`): its link to the store. */
 export interface FleetSource {
   readonly name: string;
@@ -120,6 +128,11 @@ export function isRetrySource(value: unknown): value is RetrySource {
 /** Whether `value` is a retry budget: not a policy (a bulkhead's stats have `available` too). */
 export function isBudgetSource(value: unknown): value is BudgetSource {
   return named(value) && typeof value.execute !== 'function' && isBag(value.stats) && typeof value.stats.available === 'number';
+}
+
+/** Whether `value` is a keyed policy (from this copy of the package or another). */
+export function isKeyedSource(value: unknown): value is KeyedSource {
+  return named(value) && typeof (value as { [OBSERVE_ENTRIES]?: unknown })[OBSERVE_ENTRIES] === 'function' && isBag(value.stats);
 }
 
 /** Whether `value` is made of policies. */

@@ -12,7 +12,7 @@ export class Tally {
 
   constructor(
     readonly series: Counter.Internal,
-    readonly labelValues: readonly string[],
+    readonly labels: Readonly<Record<string, string>>,
     readonly key: string,
   ) {
     series.inc(0);
@@ -34,17 +34,21 @@ export class Tally {
 export class TallyFamily<L extends string> {
   readonly #tallies = new Map<string, Tally>();
 
-  constructor(readonly counter: Counter<L>) {}
+  constructor(
+    readonly counter: Counter<L>,
+    /** The counter's own labels, in order: what positional label values stand for. */
+    readonly labelNames: readonly string[],
+  ) {}
 
-  /** The tally for the series with these label values, in the counter's label order. */
-  tally(...labelValues: string[]): Tally {
-    const key = labelValues.join('\u0000');
+  /** The tally for the series with these labels (a series may leave out `key`). */
+  tally(labels: Readonly<Record<string, string>>): Tally {
+    const key = JSON.stringify(labels);
     const shared = this.#tallies.get(key);
     if (shared !== undefined) {
       shared.users++;
       return shared;
     }
-    const tally = new Tally(this.counter.labels(...labelValues), labelValues, key);
+    const tally = new Tally(this.counter.labels(labels as Partial<Record<L, string>>), labels, key);
     this.#tallies.set(key, tally);
     return tally;
   }
@@ -53,7 +57,7 @@ export class TallyFamily<L extends string> {
   release(tally: Tally): void {
     if (--tally.users > 0) return;
     this.#tallies.delete(tally.key);
-    this.counter.remove(...tally.labelValues);
+    this.counter.remove(tally.labels as Partial<Record<L, string>>);
   }
 
   /** Flushes every tally: the counter's `collect`. */

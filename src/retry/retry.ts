@@ -123,6 +123,7 @@ const retryErrors: ShouldHandle = (outcome) => !outcome.ok && !isFastFail(outcom
 
 const NOT_HANDLED: RetryDecision = { retry: false, reason: 'not-handled' };
 const ABORTED: RetryDecision = { retry: false, reason: 'deadline' };
+const NOT_REPEATABLE: RetryDecision = { retry: false, reason: 'not-handled' };
 
 class Retry extends PolicyBase implements RetryPolicy {
   #retries: EventList<RetryEvent> | undefined;
@@ -177,6 +178,7 @@ class Retry extends PolicyBase implements RetryPolicy {
       throw error;
     }
     if (decision === undefined) return this.#end(outcome, attempt, !outcome.ok);
+    if (decision === NOT_REPEATABLE) return this.#end(outcome, attempt, true);
     if (!decision.retry) {
       if (this.#giveUps?.active) this.#giveUps?.emit({ reason: decision.reason, attempts: attempt, outcome });
       return this.#end(outcome, attempt, true);
@@ -195,12 +197,14 @@ class Retry extends PolicyBase implements RetryPolicy {
 
   /**
    * `undefined` when the outcome ends the call as it is, with no give-up: a success, a caller's
-   * abort, or an error this policy does not retry on the first attempt.
+   * abort, or an error this policy does not retry on the first attempt. `NOT_REPEATABLE` for a
+   * handled failure of a call that must not run twice: it ends as it is, a failure, with no give-up.
    */
   #decide(ctx: Context, attempt: number, previous: number, outcome: Outcome<unknown>): RetryDecision | undefined {
     if (outcome.ok && !(this.#judgesResults && this.shouldHandle(outcome))) return undefined;
     if (ctx.callerSignal?.aborted) return undefined;
     if (!outcome.ok && !this.shouldHandle(outcome)) return attempt > 1 ? NOT_HANDLED : undefined;
+    if (!ctx.repeatable) return NOT_REPEATABLE;
     if (ctx.scope.aborted) return ABORTED;
     return decideRetry({
       attempt,
@@ -237,7 +241,8 @@ class Retry extends PolicyBase implements RetryPolicy {
  * or a `Retry-After` header on a fetch `Response` result, is the minimum delay. firebreak's own
  * fast-fail rejections (circuit open, bulkhead full) are not retried by default. When attempts,
  * time or budget run out, the last outcome is returned or thrown as it was. A `Response` result
- * that is retried has its unread body cancelled, freeing its connection.
+ * that is retried has its unread body cancelled, freeing its connection. A call made with
+ * `execute(fn, { repeatable: false })` is never retried.
  *
  * @param options - {@link RetryOptions}.
  * @throws InvalidOptionError for a bad or unknown option (`maxAttempts` must be an integer >= 1).

@@ -26,6 +26,7 @@ interface Figures {
   readonly memory: { readonly rows: readonly Row[] };
   readonly concurrency: { readonly rows: readonly Row[] };
   readonly soak: { readonly rows: readonly Row[] };
+  readonly keyed: { readonly rows: readonly Row[] };
   readonly targets: readonly Target[];
 }
 
@@ -45,6 +46,10 @@ const EXPECTED: Record<keyof Omit<Figures, 'quick' | 'targets'>, Record<string, 
   memory: Object.fromEntries([...BREAKERS, 'bulkhead', 'pipeline'].map((id) => [id, PEERS])),
   concurrency: { 'bulkhead-10k': ['firebreak', 'p-limit', 'cockatiel'] },
   soak: { soak: [] },
+  keyed: {
+    fetch: ['plain', 'undici retry', 'firebreak'],
+    'keyed-entry': ['keyed alone (one shared policy)', 'keyed + circuitBreaker', 'keyed + firebreak/undici default policy'],
+  },
 };
 
 function measured(row: Row): readonly string[] {

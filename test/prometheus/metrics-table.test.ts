@@ -25,6 +25,7 @@ const TABLE: Record<string, { type: string; labels: string[] }> = {
   firebreak_fleet_store_errors_total: { type: 'counter', labels: ['name'] },
   firebreak_fleet_connected: { type: 'gauge', labels: ['name'] },
   firebreak_call_duration_seconds: { type: 'histogram', labels: ['le', 'name', 'outcome'] },
+  firebreak_keyed_overflows_total: { type: 'counter', labels: ['name'] },
 };
 
 describe('every metric of the table', () => {
@@ -43,9 +44,12 @@ describe('every metric of the table', () => {
     for (const [name, { type, labels }] of Object.entries(TABLE)) {
       expect(scrape.type(name), name).toBe(type);
       const sampleName = type === 'histogram' ? `${name}_bucket` : name;
-      const labelNames = new Set(scrape.samples(name, sampleName).flatMap((sample) => Object.keys(sample.labels)));
+      // Series of a keyed policy's keys carry `key` as well (step 8: the tenants' breaker).
+      const labelNames = new Set(scrape.samples(name, sampleName).flatMap((sample) => Object.keys(sample.labels).filter((label) => label !== 'key')));
       expect([...labelNames].sort(), name).toEqual(labels);
     }
+    expect(scrape.value('firebreak_circuit_state', { name: 'tenant', key: 'a', state: 'isolated' })).toBe(1);
+    expect(scrape.value('firebreak_keyed_overflows_total', { name: 'tenants' })).toBe(1);
 
     const value = (metric: string, labels: Record<string, string> = {}, sample = metric): number | undefined =>
       scrape.value(metric, { name: 'auth', ...labels }, sample);
@@ -59,7 +63,7 @@ describe('every metric of the table', () => {
     expect(value('firebreak_circuit_transitions_total', { from: 'closed', to: 'open' })).toBe(1);
     expect(value('firebreak_circuit_transitions_total', { from: 'open', to: 'half-open' })).toBe(1);
     expect(value('firebreak_circuit_transitions_total', { from: 'half-open', to: 'closed' })).toBe(1);
-    expect(scrape.labelSets('firebreak_circuit_transitions_total')).toHaveLength(3);
+    expect(scrape.labelSets('firebreak_circuit_transitions_total').filter((set) => set.includes('name=auth'))).toHaveLength(3);
 
     expect(value('firebreak_bulkhead_active')).toBe(0);
     expect(value('firebreak_bulkhead_queued')).toBe(0);

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { expect } from 'vitest';
-import { circuitBreaker, constant, firebreak, manualClock, storeFleet, type CallContext, type FleetStore } from '../../src/index.js';
+import { circuitBreaker, constant, firebreak, keyed, manualClock, storeFleet, type CallContext, type FleetStore } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
 import { deferred } from '../helpers/async.js';
 import { Scrape } from './read-metrics.js';
@@ -62,7 +62,13 @@ export async function scriptedSequence(registry: Registry): Promise<{ full: Scra
   await clock.advanceAsync(1_000);
   expect(await auth.execute(() => 'probe')).toBe('probe');
 
-  // 8. A fleet whose store is down: one failed sync, and the fleet runs on local state.
+  // 8. A keyed policy whose one kept key holds an isolated breaker: a call for a new key overflows.
+  const perTenant = keyed(() => circuitBreaker({ name: 'tenant', clock }), { name: 'tenants', maxKeys: 1, clock });
+  instrument(perTenant, { registry });
+  perTenant.get('a').isolate();
+  expect(await perTenant.execute('b', () => 'overflow')).toBe('overflow');
+
+  // 9. A fleet whose store is down: one failed sync, and the fleet runs on local state.
   const fleet = storeFleet({ name: 'auth', store: downStore, clock });
   instrument(fleet, { registry });
   circuitBreaker({ name: 'auth', fleet, clock });
