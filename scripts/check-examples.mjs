@@ -32,7 +32,7 @@ function* tsdocBlocks(text) {
 
 const sources = [
   ...[...files(join(root, 'src'), '.ts')].map((path) => ({ path, blocks: [...tsdocBlocks(readFileSync(path, 'utf8'))] })),
-  ...['README.md', 'CHANGELOG.md', ...files(join(root, 'examples'), '.md')]
+  ...['README.md', 'CHANGELOG.md', ...files(join(root, 'examples'), '.md'), ...files(join(root, 'docs'), '.md')]
     .map((path) => join(root, relative(root, path)))
     .filter((path) => {
       try {
@@ -69,7 +69,7 @@ writeFileSync(
           'firebreak/prometheus': ['../../src/prometheus/index.ts'],
           'firebreak/opossum': ['../../src/opossum/index.ts'],
           'firebreak/undici': ['../../src/undici/index.ts'],
-          'firebreak/redis': ['../../src/redis/index.ts'],
+          'firebreak/*': ['../../src/*/index.ts'],
         },
         allowImportingTsExtensions: true,
       },

@@ -39,7 +39,7 @@ export type FirebreakFallback<R = unknown> =
  * @example
  * ```ts
  * import { firebreak, type FirebreakOptions } from 'firebreak';
- * const options: FirebreakOptions = { fallback: null, totalTimeout: 2_000, attemptTimeout: 500 };
+ * const options: FirebreakOptions = { fallback: { user: 'guest' }, totalTimeout: 2_000, attemptTimeout: 500 };
  * const auth = firebreak('auth', options);
  * ```
  */
@@ -133,7 +133,7 @@ class FirebreakPolicy extends PolicyBase {
  * @example
  * ```ts
  * import { firebreak } from 'firebreak';
- * const auth = firebreak('auth', { fallback: null, totalTimeout: 1_000, attemptTimeout: 300 });
+ * const auth = firebreak('auth', { fallback: () => new Response('{"user":"guest"}'), totalTimeout: 1_000, attemptTimeout: 300 });
  * const user = await auth.execute((ctx) => fetch('http://127.0.0.1:8080/verify', { signal: ctx.signal }));
  * ```
  */
@@ -154,7 +154,7 @@ function buildStage(key: StageKey, build: () => Policy<unknown>): Policy<unknown
   } catch (error) {
     if (!(error instanceof InvalidOptionError) || error.factory === 'firebreak') throw error;
     const option = error.option === 'options' ? key : `${key}.${error.option}`;
-    throw new InvalidOptionError('firebreak', option, error.expected, error.value);
+    throw new InvalidOptionError('firebreak', option, error.expected, error.value, error.problem);
   }
 }
 
@@ -167,7 +167,11 @@ function named(key: string, name: string, option: unknown): never {
 }
 
 function timeoutOptions(option: unknown): unknown {
-  return typeof option === 'number' ? { duration: option } : option;
+  if (typeof option === 'number') return { duration: option };
+  if (typeof option !== 'object' || option === null || Array.isArray(option)) {
+    throw new InvalidOptionError('timeout', 'options', 'a number of milliseconds (the duration) or an object of options', option);
+  }
+  return option;
 }
 
 function buildBulkhead(name: string, option: unknown): Policy<unknown> {

@@ -83,6 +83,9 @@ export type { Priority } from './adaptive/priority.js';
 // Keyed policies: one policy per key (origin, tenant, shard) with bounded memory.
 export { keyed, type KeyedEvictEvent, type KeyedEvictReason, type KeyedOptions, type KeyedPolicy, type KeyedStats } from './keyed/keyed.js';
 
+// diagnostics_channel: the channels the core publishes its events on (wave 2, OpenTelemetry).
+export type { DiagnosticsMessage } from './diagnostics.js';
+
 // Fleets: policies of many replicas sharing what they learn (firebreak/redis implements the store).
 export type {
   Fleet,

@@ -21,7 +21,10 @@ export class OptionReader {
     this.#options = options as Record<string, unknown>;
     for (const key of Object.keys(this.#options)) {
       if (!known.includes(key)) {
-        throw new InvalidOptionError(factory, prefix + key, `one of the known options (${known.join(', ')})`, 'an unknown option');
+        const near = known.find((name) => name.toLowerCase() === key.toLowerCase() || editDistance(name, key) <= 2);
+        const hint = near === undefined ? '' : `did you mean \`${prefix}${near}\`? `;
+        const problem = `is not an option of ${factory} (${hint}the options${prefix ? ` of \`${prefix.slice(0, -1)}\`` : ''} are ${known.join(', ')})`;
+        throw new InvalidOptionError(factory, prefix + key, `one of the known options (${known.join(', ')})`, this.#options[key], problem);
       }
     }
   }
@@ -137,4 +140,17 @@ export class OptionReader {
   nested(key: string, known: readonly string[]): OptionReader {
     return new OptionReader(this.factory, this.#options[key], known, `${this.prefix}${key}.`);
   }
+}
+
+/** The Levenshtein distance between two short strings, to suggest the option a typo meant. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }

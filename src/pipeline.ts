@@ -1,4 +1,5 @@
 import type { Context } from './context.js';
+import { InvalidOptionError } from './errors/invalid-option-error.js';
 import { callSafely, invokePolicy, PolicyBase, type Alternative, type ObservablePolicy, type Operation, type Policy } from './policy.js';
 
 /**
@@ -53,5 +54,10 @@ const passThrough = new PassThrough('pass-through');
  * ```
  */
 export function pipeline<const P extends readonly Policy<unknown>[]>(...policies: P): Pipeline<Alternative<P[number]>> {
+  policies.forEach((policy: unknown, index) => {
+    if (typeof policy !== 'object' || policy === null || typeof (policy as Partial<Policy>).execute !== 'function') {
+      throw new InvalidOptionError('pipeline', `policies[${index}]`, 'a policy (an object with an `execute` method, such as `timeout(1_000)`)', policy);
+    }
+  });
   return new PipelinePolicy(policies);
 }

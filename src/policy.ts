@@ -1,6 +1,7 @@
 import { stopWaiting, whenAborted } from './abort-listeners.js';
 import type { Priority } from './adaptive/priority.js';
 import { Context } from './context.js';
+import { CALLS, heard, tell } from './diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from './events.js';
 
 /**
@@ -172,9 +173,9 @@ export abstract class PolicyBase implements ObservablePolicy {
 
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     const calls = this.#calls;
-    if (calls?.active) {
+    if (heard(calls, CALLS)) {
       const started = performance.now();
-      return observeCall(this.#run(fn, options), calls, started);
+      return observeCall(this, this.#run(fn, options), calls, started);
     }
     return this.#run(fn, options);
   }
@@ -213,16 +214,18 @@ export interface CallEvent {
   readonly ok: boolean;
   /** How long the call took, in milliseconds. */
   readonly duration: number;
+  /** The error the call rejected with (absent when it resolved). */
+  readonly error?: unknown;
 }
 
-function observeCall<T>(work: Promise<T>, calls: EventList<CallEvent>, started: number): Promise<T> {
+function observeCall<T>(policy: PolicyBase, work: Promise<T>, calls: EventList<CallEvent> | undefined, started: number): Promise<T> {
   return work.then(
     (value) => {
-      calls.emit({ ok: true, duration: performance.now() - started });
+      tell(calls, CALLS, policy, 'call', { ok: true, duration: performance.now() - started });
       return value;
     },
     (error: unknown) => {
-      calls.emit({ ok: false, duration: performance.now() - started });
+      tell(calls, CALLS, policy, 'call', { ok: false, duration: performance.now() - started, error });
       throw error;
     },
   );

@@ -6,7 +6,9 @@ import { findTool, missingToolLine, SYSTEM_TOOLS, TOOLS_REQUIRED, type SystemToo
  */
 export default function checkSystemTools(): void {
   const missing = (Object.keys(SYSTEM_TOOLS) as SystemTool[]).filter((tool) => findTool(tool) === undefined);
-  if (missing.length === 0) return;
+  // Each vitest project runs the global setup: say it once per run.
+  if (missing.length === 0 || process.env.FIREBREAK_TOOLS_REPORTED === '1') return;
+  process.env.FIREBREAK_TOOLS_REPORTED = '1';
   if (TOOLS_REQUIRED) throw new Error(`.ci/run requires ${missing.join(', ')} on the PATH; install them with apt-get`);
   const packages = new Map<string, [SystemTool, ...SystemTool[]]>();
   for (const tool of missing) packages.set(SYSTEM_TOOLS[tool], [...(packages.get(SYSTEM_TOOLS[tool]) ?? []), tool] as [SystemTool, ...SystemTool[]]);

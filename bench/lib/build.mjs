@@ -18,7 +18,7 @@ export async function buildLibrary({ sourcemap = false } = {}) {
   mkdirSync(parent, { recursive: true });
   const outDir = mkdtempSync(join(parent, 'bench-lib-'));
   const entry = { index: join(root, 'src/index.ts') };
-  for (const name of ['prometheus', 'undici']) {
+  for (const name of ['prometheus', 'undici', 'opentelemetry']) {
     const file = join(root, `src/${name}/index.ts`);
     if (existsSync(file)) entry[name] = file;
   }
@@ -36,7 +36,7 @@ export async function buildLibrary({ sourcemap = false } = {}) {
     clean: false,
     silent: true,
     tsconfig: join(root, 'tsconfig.json'),
-    external: ['prom-client', 'opossum', 'undici'],
+    external: ['prom-client', 'opossum', 'undici', '@opentelemetry/api'],
   });
   return { dir: outDir, remove: () => rmSync(outDir, { recursive: true, force: true }) };
 }

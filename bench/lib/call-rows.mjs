@@ -1,6 +1,8 @@
 // The rows of the per-call section: for each, how to build its contenders (firebreak and the
 // peers, or the variants compared) and which ratios to take. Shared by sections/calls.mjs and
 // profile.mjs.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { cockatielPolicies, firebreakPolicies, opossumPolicies, TIMEOUT_MS } from './peers.mjs';
 
 /** Thrown by a row whose subject is not built yet (reported as pending, not as a failure). */
@@ -128,6 +130,28 @@ export function callRows(fb, prometheus) {
         const plain = ours.pipeline('bench-plain');
         const instrumented = ours.pipeline('bench-metrics');
         prometheus.instrument(instrumented, { registry: new Registry() });
+        return {
+          contenders: { instrumented: { call: firebreakCall(instrumented) }, plain: { call: firebreakCall(plain) } },
+          ratios: [['instrumented', 'plain']],
+        };
+      },
+    },
+    {
+      id: 'opentelemetry',
+      title: 'full pipeline, OpenTelemetry instruments attached (SDK 2 meter provider) vs not',
+      needs: ['firebreak', 'circuitBreaker', 'bulkhead', 'retry'],
+      build: async () => {
+        const otel = await import(pathToFileURL(join(process.env.BENCH_LIB ?? '', 'opentelemetry.js')).href).catch(() => undefined);
+        if (typeof otel?.instrument !== 'function') throw new Pending('firebreak/opentelemetry (instrument) is not built yet');
+        const { MeterProvider, MetricReader } = await import('@opentelemetry/sdk-metrics');
+        // A reader is what makes the SDK aggregate; it is never collected during the run.
+        class Reader extends MetricReader {
+          async onForceFlush() {}
+          async onShutdown() {}
+        }
+        const plain = ours.pipeline('bench-plain');
+        const instrumented = ours.pipeline('bench-otel');
+        otel.instrument(instrumented, { meterProvider: new MeterProvider({ readers: [new Reader()] }) });
         return {
           contenders: { instrumented: { call: firebreakCall(instrumented) }, plain: { call: firebreakCall(plain) } },
           ratios: [['instrumented', 'plain']],

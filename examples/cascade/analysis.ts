@@ -12,7 +12,7 @@ export interface RunShape {
 export const RECOVERED_SUCCESS_RATE = 0.99;
 
 /** The figures of one run, from its samples and the calls that reached auth in each phase. */
-export function analyzeRun(samples: readonly Sample[], authCalls: Record<PhaseName, number>, shape: RunShape): DemoRun {
+export function analyzeRun(samples: readonly Sample[], authCalls: Record<PhaseName, number>, shape: RunShape): Omit<DemoRun, 'loadLagP99Ms'> {
   const phases = {} as Record<PhaseName, PhaseFigures>;
   for (const phase of shape.phases) {
     const inPhase = samples.filter((sample) => sample.at >= phase.startS && sample.at < phase.endS);

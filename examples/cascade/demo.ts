@@ -24,13 +24,29 @@ import { runOnce } from './run.js';
 import { phaseTimes, scenario, totalRate } from './scenario.js';
 import type { RunMode } from './services/contracts.js';
 import { renderSvg } from './svg.js';
+import { clearScrapeTargets } from './scrape-target.js';
 import { renderTable } from './table.js';
 
-const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, svg: { type: 'string' }, help: { type: 'boolean', default: false } },
-});
+/** A load generator this late (p99, ms) measures the machine more than the services. */
+const BUSY_LAG_MS = 100;
+
+const USAGE = 'usage: npm run demo -- [--quick] [--json FILE] [--svg FILE]';
+
+function readArgs(): { quick: boolean; json?: string | undefined; svg?: string | undefined; help: boolean } {
+  try {
+    return parseArgs({
+      options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, svg: { type: 'string' }, help: { type: 'boolean', default: false } },
+    }).values;
+  } catch (error) {
+    // parseArgs says what is wrong (an unknown option, a missing value) in its message: no stack.
+    console.error(`demo: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const args = readArgs();
 if (args.help) {
-  console.log('usage: npm run demo -- [--quick] [--json FILE] [--svg FILE]');
+  console.log(USAGE);
   process.exit(0);
 }
 
@@ -48,7 +64,10 @@ const group = new ProcessGroup(
 );
 const svgPath = resolve(args.svg ?? fileURLToPath(new URL('../../.tmp/cascade-timeline.svg', import.meta.url)));
 
-process.on('exit', () => group.killAllNow());
+process.on('exit', () => {
+  group.killAllNow();
+  clearScrapeTargets();
+});
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
@@ -72,7 +91,10 @@ async function main(): Promise<void> {
     console.log(`\n${mode === 'naive' ? 'naive: no timeouts, eager retries, one shared pool' : 'protected: each dependency behind firebreak()'}`);
     const result = await Promise.race([runOnce(mode, s, group, (state) => progress.update(state)), crash]);
     progress.done();
-    runs[mode] = analyzeRun(result.samples, result.authCalls, shape);
+    runs[mode] = { ...analyzeRun(result.samples, result.authCalls, shape), loadLagP99Ms: result.loadLagP99Ms };
+    if (result.loadLagP99Ms > BUSY_LAG_MS) {
+      console.log(`  the load generator sent its requests up to ${result.loadLagP99Ms} ms late (p99): this machine is too busy for the figures to mean much`);
+    }
   }
   const report: DemoReport = { scenario: 'auth-outage', quick: s.quick, ratePerSecond: totalRate(s), phases, runs: { naive: runs.naive, protected: runs.protected } };
   console.log(`\n${renderTable(report)}\n`);

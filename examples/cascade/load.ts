@@ -21,6 +21,11 @@ export interface Load {
   readonly samples: readonly Sample[];
   /** Requests sent so far. */
   readonly sent: () => number;
+  /**
+   * How late the generator sent its requests, p99 in ms: a few ms on a machine that keeps up;
+   * hundreds when the machine is too busy for the run's figures to describe the services.
+   */
+  readonly lagP99Ms: () => number;
   readonly done: Promise<Sample[]>;
 }
 
@@ -47,9 +52,11 @@ export function startLoad(gatewayUrl: string, plan: readonly PlannedRequest[], s
     }
   };
 
+  const lateness: number[] = [];
   const send = (planned: PlannedRequest): void => {
     pending++;
     const due = startedAt + planned.at * 1_000;
+    lateness.push(performance.now() - due);
     let settled = false;
     const end = (status: number, degraded: boolean): void => {
       if (settled) return;
@@ -78,5 +85,9 @@ export function startLoad(gatewayUrl: string, plan: readonly PlannedRequest[], s
     if (next === plan.length) clearInterval(tick);
   }, 2);
 
-  return { samples, sent: () => next, done };
+  const lagP99Ms = (): number => {
+    const sorted = [...lateness].sort((a, b) => a - b);
+    return sorted.length === 0 ? 0 : Math.round(sorted[Math.ceil(0.99 * sorted.length) - 1] ?? 0);
+  };
+  return { samples, sent: () => next, lagP99Ms, done };
 }

@@ -34,6 +34,11 @@ export interface DemoRun {
   recoverySeconds: number | null;
   /** One point per second. */
   timeline: { t: number; successRate: number; p99Ms: number }[];
+  /**
+   * How late the load generator sent its requests, p99 in ms: a few ms when the machine keeps up;
+   * hundreds when it is too busy for the figures to describe the services rather than the machine.
+   */
+  loadLagP99Ms: number;
 }
 
 /** The JSON report written by `--json FILE`: a contract read by CI, tests and people comparing runs. */

@@ -5,12 +5,14 @@ import type { PhaseName } from './report-types.js';
 import { phaseTimes, type Scenario } from './scenario.js';
 import type { AuthStats, FaultMode, GatewayConfig, PoolStats, RunMode, ServiceConfig } from './services/contracts.js';
 import { TOPOLOGY } from './topology.js';
-import { publishScrapeTarget } from './scrape-target.js';
+import { publishScrapeTargets } from './scrape-target.js';
 import { planTraffic } from './traffic.js';
 
 /** What one run measured: every request's sample, and the calls that reached auth per phase. */
 export interface RunResult {
   readonly samples: Sample[];
+  /** How late the load generator sent its requests (p99, ms). */
+  readonly loadLagP99Ms: number;
   readonly authCalls: Record<PhaseName, number>;
 }
 
@@ -70,8 +72,10 @@ export async function runOnce(mode: RunMode, s: Scenario, group: ProcessGroup, w
   const authAdmin = `http://127.0.0.1:${auth?.ports.adminPort}`;
   const gatewayUrl = addresses.gateway as string;
   if (mode === 'protected') {
-    publishScrapeTarget(gatewayUrl);
-    group.log(`  metrics  ${gatewayUrl}/metrics (the gateway's firebreak policies; examples/observability/prometheus.yml scrapes it)`);
+    const targets = [{ url: gatewayUrl, service: 'gateway' }, ...s.endpoints.filter((e) => e.needsAuth).map((e) => ({ url: addresses[e.service] as string, service: e.service }))];
+    publishScrapeTargets(targets);
+    group.log(`  metrics  ${targets.map(({ url }) => `${url}/metrics`).join(', ')}`);
+    group.log(`           (the gateway's policies and each service's calls to auth; examples/observability/prometheus.yml scrapes them)`);
   }
 
   const phases = phaseTimes(s);
@@ -104,7 +108,7 @@ export async function runOnce(mode: RunMode, s: Scenario, group: ProcessGroup, w
       counted = now;
     }
     const samples = await load.done;
-    return { samples, authCalls };
+    return { samples, authCalls, loadLagP99Ms: load.lagP99Ms() };
   } finally {
     clearInterval(show);
     await group.stopAll();

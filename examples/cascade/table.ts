@@ -35,8 +35,17 @@ export function renderTable(report: DemoReport): string {
   const naiveWidth = widths.slice(3, 7).reduce((sum, width) => sum + width + 2, -2);
   const lead = widths.slice(0, 3).reduce((sum, width) => sum + width + 2, 0);
   const title = `${' '.repeat(lead)}${'NAIVE'.padStart(Math.floor((naiveWidth + 5) / 2)).padEnd(naiveWidth)}  │  ${'PROTECTED (firebreak)'}`;
-  return [title, line(header), ...rows.map(line)].join('\n');
+  return [title, line(header), ...rows.map(line), '', ...LEGEND].join('\n');
 }
+
+/** What each column means, printed under the table. */
+const LEGEND = [
+  'success   requests answered 2xx within the client deadline',
+  'fallback  of those successes, the share a fallback served (a user whose token auth validated',
+  '          recently, served from the service\'s token cache while auth could not answer); empty',
+  '          when nothing succeeded',
+  'p50, p99  latency of every request, one without an answer in time counted at the deadline',
+];
 
 function pad(value: string): string[] {
   return ['', '', '', value];

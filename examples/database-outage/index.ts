@@ -15,6 +15,8 @@ const OUTAGE_STARTS_MS = 800;
 const OUTAGE_ENDS_MS = 2_400;
 const RUN_MS = 3_600;
 const ATTEMPT_TIMEOUT_MS = 250;
+const REPLICA_TIMEOUT_MS = 1_000;
+const HALF_OPEN_PROBES = 2;
 
 /** Where an answer came from. */
 type Answer =
@@ -24,7 +26,11 @@ type Answer =
 type Phase = 'healthy' | 'outage' | 'recovered';
 
 interface Call {
+  /** The phase the read was sent in, by the primary's actual switch times. */
   readonly phase: Phase;
+  /** When the read was sent and when it was answered, in ms from the start. */
+  readonly startMs: number;
+  readonly endMs: number;
   readonly latencyMs: number;
   readonly answer: Answer | undefined;
 }
@@ -41,7 +47,7 @@ interface Transition {
 
 const db = await startDatabase();
 await (await fetch(`${db.primaryUrl}/users/42`)).json(); // load fetch before measuring
-const replicaRead = timeout(300);
+const replicaRead = timeout(REPLICA_TIMEOUT_MS);
 
 const users = firebreak('users-db', {
   // Outermost: any failure of the stages inside (the primary timing out, the circuit open) is
@@ -54,12 +60,18 @@ const users = firebreak('users-db', {
     failureRateThreshold: 0.5,
     minimumCalls: 10,
     openFor: 500,
-    halfOpen: { maxCalls: 2 },
+    halfOpen: { maxCalls: HALF_OPEN_PROBES },
   },
 });
 
+/** When the breaker let a read through to the primary, in ms from the start. */
+const admittedAtMs: number[] = [];
+
 function readUser(id: number): Promise<Answer> {
-  return users.execute(async (ctx): Promise<Answer> => ({ source: 'primary', row: await getJson<UserRow>(`${db.primaryUrl}/users/${id}`, ctx.signal) }));
+  return users.execute(async (ctx): Promise<Answer> => {
+    admittedAtMs.push(elapsed());
+    return { source: 'primary', row: await getJson<UserRow>(`${db.primaryUrl}/users/${id}`, ctx.signal) };
+  });
 }
 
 async function readReplica(error: unknown): Promise<Answer> {
@@ -83,13 +95,16 @@ users.circuitBreaker?.onStateChange(({ from, to }) => {
   transitions.push({ atMs: elapsed(), from, to, primaryRequests: db.primaryRequests, ...(window ? { window } : {}) });
 });
 
-const marks = { outageStartsRequests: 0, outageEndsRequests: 0 };
+// The switches' actual times: on a busy machine a timer fires late, and the phases follow them.
+const marks = { outageStartsRequests: 0, outageEndsRequests: 0, downAtMs: Infinity, upAtMs: Infinity };
 const outage = setTimeout(() => {
   marks.outageStartsRequests = db.primaryRequests;
+  marks.downAtMs = elapsed();
   db.setPrimaryDown(true);
 }, OUTAGE_STARTS_MS);
 const recovery = setTimeout(() => {
   marks.outageEndsRequests = db.primaryRequests;
+  marks.upAtMs = elapsed();
   db.setPrimaryDown(false);
 }, OUTAGE_ENDS_MS);
 
@@ -98,7 +113,7 @@ const interval = 1_000 / RATE_PER_SECOND;
 for (let at = 0; at < RUN_MS; at += interval) {
   const wait = at - elapsed();
   if (wait > 0) await sleep(wait);
-  pending.push(timed(at));
+  pending.push(timed());
 }
 const calls = await Promise.all(pending);
 const finalState = users.circuitBreaker?.state;
@@ -106,18 +121,19 @@ clearTimeout(outage);
 clearTimeout(recovery);
 await db.close();
 
-async function timed(at: number): Promise<Call> {
-  const phase: Phase = at < OUTAGE_STARTS_MS ? 'healthy' : at < OUTAGE_ENDS_MS ? 'outage' : 'recovered';
-  const start = performance.now();
+async function timed(): Promise<Call> {
+  const startMs = elapsed();
+  const phase: Phase = startMs < marks.downAtMs ? 'healthy' : startMs < marks.upAtMs ? 'outage' : 'recovered';
   const answer = await readUser(42).catch(() => undefined);
-  return { phase, latencyMs: performance.now() - start, answer };
+  const endMs = elapsed();
+  return { phase, startMs, endMs, latencyMs: endMs - startMs, answer };
 }
 
 report();
 
 function report(): void {
   const phases: Phase[] = ['healthy', 'outage', 'recovered'];
-  console.log(`users-db: ${calls.length} reads at ${RATE_PER_SECOND}/s; the primary stops answering from ${s(OUTAGE_STARTS_MS)} to ${s(OUTAGE_ENDS_MS)}\n`);
+  console.log(`users-db: ${calls.length} reads at ${RATE_PER_SECOND}/s; the primary stops answering from ${s(marks.downAtMs)} to ${s(marks.upAtMs)}\n`);
   console.log('breaker:');
   for (const t of transitions) {
     const why = t.window ? `  (${t.window.failures} failures in the last ${t.window.calls} calls)` : '';
@@ -143,8 +159,14 @@ function report(): void {
 
   const firstOpen = transitions.find((t) => t.to === 'open');
   const lastClose = transitions.filter((t) => t.to === 'closed').at(-1);
-  const closedAfterRecovery = lastClose !== undefined && lastClose.atMs >= OUTAGE_ENDS_MS && finalState === 'closed';
-  const outageCalls = calls.filter((call) => call.phase === 'outage');
+  const closedAfterRecovery = lastClose !== undefined && lastClose.atMs >= marks.upAtMs && finalState === 'closed';
+  // Reads sent and answered while the primary was down: the primary cannot have answered them.
+  // (A read sent just before a switch may reach the primary just after it.)
+  const outageCalls = calls.filter((call) => call.startMs >= marks.downAtMs && call.endMs <= marks.upAtMs);
+  // Reads the breaker let through after it first opened and before the primary came back: while
+  // the primary is down the breaker never closes, so each of them is a half-open probe.
+  const probes = firstOpen ? count(admittedAtMs, (at) => at >= firstOpen.atMs && at < marks.upAtMs) : 0;
+  const halfOpens = count(transitions, (t) => t.to === 'half-open' && t.atMs < marks.upAtMs);
   const fastFails = calls.filter(isFastFail);
   const waited = calls.filter((call) => call.answer?.source === 'replica' && call.answer.because === 'primary-failed');
   const ages = calls.flatMap((call) => (call.answer?.source === 'replica' ? [call.answer.row.ageMs] : []));
@@ -155,7 +177,7 @@ function report(): void {
   if (firstOpen) {
     console.log(`- ${beforeOpen} reads reached the silent primary before the breaker opened at ${s(firstOpen.atMs)}; each waited ${ATTEMPT_TIMEOUT_MS} ms for its timeout`);
     console.log(`  (p50 ${ms(percentile(waited.map((c) => c.latencyMs), 0.5))} ms with the replica read), then was answered from the replica.`);
-    console.log(`- For the rest of the outage only ${primaryDuringOutage - beforeOpen} probes reached it; ${fastFails.length} reads failed fast on the open circuit`);
+    console.log(`- For the rest of the outage only ${probes} probes reached it; ${fastFails.length} reads failed fast on the open circuit`);
     console.log(`  and were answered from the replica in p50 ${ms(percentile(fastFails.map((c) => c.latencyMs), 0.5))} ms, p99 ${ms(percentile(fastFails.map((c) => c.latencyMs), 0.99))} ms.`);
   } else {
     console.log('- The breaker never opened.');
@@ -163,7 +185,7 @@ function report(): void {
   console.log(`- The replica's copy was up to ${ms(Math.max(0, ...ages))} ms old when served (replication stops with the primary).`);
   console.log(
     closedAfterRecovery
-      ? `- The primary came back at ${s(OUTAGE_ENDS_MS)}; the probes closed the breaker at ${s(lastClose.atMs)}, ${ms(lastClose.atMs - OUTAGE_ENDS_MS)} ms later.`
+      ? `- The primary came back at ${s(marks.upAtMs)}; the probes closed the breaker at ${s(lastClose.atMs)}, ${ms(lastClose.atMs - marks.upAtMs)} ms later.`
       : `- The breaker did not close after the primary came back (state: ${finalState}).`,
   );
   console.log(`- Reads that failed for the caller: ${count(calls, (c) => c.answer === undefined)} of ${calls.length}.`);
@@ -176,19 +198,22 @@ function report(): void {
     callerErrors: count(calls, (c) => c.answer === undefined),
     servedByReplica: count(calls, (c) => c.answer?.source === 'replica'),
     failedFast: fastFails.length,
-    fastFailP99Ms: round(percentile(fastFails.map((c) => c.latencyMs), 0.99)),
+    fastFailP50Ms: round(percentile(fastFails.map((c) => c.latencyMs), 0.5)),
+    waitedP50Ms: round(percentile(waited.map((c) => c.latencyMs), 0.5)),
     attemptTimeoutMs: ATTEMPT_TIMEOUT_MS,
     primaryRequestsDuringOutage: primaryDuringOutage,
     primaryRequestsBeforeOpen: beforeOpen,
+    probes,
+    maxProbesPerHalfOpen: HALF_OPEN_PROBES,
     opened: firstOpen !== undefined,
     openedAtMs: firstOpen ? round(firstOpen.atMs) : null,
-    outageStartsMs: OUTAGE_STARTS_MS,
-    outageEndsMs: OUTAGE_ENDS_MS,
+    outageStartsMs: round(marks.downAtMs),
+    outageEndsMs: round(marks.upAtMs),
     closedAfterRecovery,
     closedAtMs: lastClose ? round(lastClose.atMs) : null,
     finalState,
     transitions: transitions.map((t) => `${t.from}->${t.to}`),
-    halfOpensDuringOutage: count(transitions, (t) => t.to === 'half-open' && t.atMs < OUTAGE_ENDS_MS),
+    halfOpensDuringOutage: halfOpens,
   };
   console.log(`\nRESULT ${JSON.stringify(result)}`);
 }

@@ -90,7 +90,7 @@ try {
   for (const name of ['naive', 'local', 'fleet'] as const) {
     console.log(`\n${LABELS[name]}`);
     const result = await runFleet(name, s, group, redis.port);
-    runs[name] = analyzeRun(result.samples, result.authCalls, { endpoints: s.endpoints, phases, deadlineMs: s.clientDeadlineMs });
+    runs[name] = { ...analyzeRun(result.samples, result.authCalls, { endpoints: s.endpoints, phases, deadlineMs: s.clientDeadlineMs }), loadLagP99Ms: result.loadLagP99Ms };
   }
   const report: FleetDemoReport = { scenario: 'auth-outage-fleet', quick: s.quick, fault, replicas: REPLICAS, ratePerSecond: totalRate(s), phases, runs };
   console.log(`\nrun     auth calls in the outage  per request  success (outage)  success (recovered)  recovery`);

@@ -52,7 +52,8 @@ export async function runFleet(name: FleetRunName, s: Scenario, group: ProcessGr
       authCalls[phase.name] = now - counted;
       counted = now;
     }
-    return { samples: await load.done, authCalls };
+    const samples = await load.done;
+    return { samples, authCalls, loadLagP99Ms: load.lagP99Ms() };
   } finally {
     await balancer.close();
     await group.stopAll();

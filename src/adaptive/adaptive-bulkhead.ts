@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { AbandonHandler, Context } from '../context.js';
 import { bulkheadRejectedError, type BulkheadRejectionReason } from '../errors/bulkhead-rejected-error.js';
 import { isFastFail } from '../errors/fast-fail.js';
+import { heard, tell, Topic } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { callSafely, PolicyBase, type Operation, type Outcome, type ShouldHandle } from '../policy.js';
 import { handleAllErrors } from '../should-handle.js';
@@ -77,6 +78,8 @@ export interface AdaptiveBulkheadPolicy extends BulkheadPolicy {
 }
 
 const ADMITTED_AT_ONCE: BulkheadAdmittedEvent = Object.freeze({ waited: 0 });
+/** Adaptive bulkheads publish on the bulkheads' channel: the same events, and `limitChange`. */
+const BULKHEADS = new Topic('bulkhead');
 const REJECTED: Record<BulkheadRejectionReason, BulkheadRejectedEvent> = {
   full: Object.freeze({ reason: 'full' }),
   'queue-timeout': Object.freeze({ reason: 'queue-timeout' }),
@@ -204,7 +207,7 @@ class AdaptiveBulkhead extends PolicyBase implements AdaptiveBulkheadPolicy {
     if (this.#probe === undefined && this.#settings.partitions === undefined && this.#active < this.#limit) {
       // What adaptiveAdmission decides here, without building its input.
       this.#take(rank);
-      if (this.#admitted?.active) this.#admitted?.emit(ADMITTED_AT_ONCE);
+      if (heard(this.#admitted, BULKHEADS)) tell(this.#admitted, BULKHEADS, this, 'admitted', ADMITTED_AT_ONCE);
       return this.#run(ctx, fn, rank);
     }
     this.#probe?.start();
@@ -225,7 +228,7 @@ class AdaptiveBulkhead extends PolicyBase implements AdaptiveBulkheadPolicy {
     switch (decision) {
       case 'run':
         this.#take(rank);
-        if (this.#admitted?.active) this.#admitted?.emit(ADMITTED_AT_ONCE);
+        if (heard(this.#admitted, BULKHEADS)) tell(this.#admitted, BULKHEADS, this, 'admitted', ADMITTED_AT_ONCE);
         return this.#run(ctx, fn, rank);
       case 'evict':
         this.#evict(this.#lowestWaitingBelow(rank) as WaitQueue<QueuedCall>);
@@ -239,7 +242,7 @@ class AdaptiveBulkhead extends PolicyBase implements AdaptiveBulkheadPolicy {
   }
 
   #reject(reason: BulkheadRejectionReason): Promise<never> {
-    if (this.#rejected?.active) this.#rejected?.emit(REJECTED[reason]);
+    if (heard(this.#rejected, BULKHEADS)) tell(this.#rejected, BULKHEADS, this, 'rejected', REJECTED[reason]);
     return Promise.reject(bulkheadRejectedError(this.name, reason));
   }
 
@@ -320,9 +323,9 @@ class AdaptiveBulkhead extends PolicyBase implements AdaptiveBulkheadPolicy {
     const to = Math.max(this.#settings.min, Math.floor(this.#state.limit));
     if (to === from) return;
     this.#limit = to;
-    if (this.#limitChanges?.active) {
+    if (heard(this.#limitChanges, BULKHEADS)) {
       const { sampleRtt, minRtt } = this.stats;
-      this.#limitChanges?.emit({ from, to, sampleRtt, minRtt, dropped: window.dropped });
+      tell(this.#limitChanges, BULKHEADS, this, 'limitChange', { from, to, sampleRtt, minRtt, dropped: window.dropped });
     }
     if (to > from) this.#drain();
   }
@@ -354,26 +357,26 @@ class AdaptiveBulkhead extends PolicyBase implements AdaptiveBulkheadPolicy {
       const call = new QueuedCall(ctx, fn, resolve as (value: unknown) => void, reject, this.#clock.now(), rank);
       (this.#waiting[rank] as WaitQueue<QueuedCall>).push(call);
       call.guard(this.#clock, this.#settings.queueTimeout, this.#expire, this.#leave);
-      if (this.#queuedEvents?.active) this.#queuedEvents?.emit({ queued: this.#queued });
+      if (heard(this.#queuedEvents, BULKHEADS)) tell(this.#queuedEvents, BULKHEADS, this, 'queued', { queued: this.#queued });
     });
   }
 
   #admit(call: QueuedCall): void {
     call.unguard(this.#clock);
     this.#take(call.rank);
-    if (this.#admitted?.active) this.#admitted?.emit({ waited: this.#clock.now() - call.since });
+    if (heard(this.#admitted, BULKHEADS)) tell(this.#admitted, BULKHEADS, this, 'admitted', { waited: this.#clock.now() - call.since });
     this.#run(call.ctx, call.fn, call.rank).then(call.resolve, call.reject);
   }
 
   /** Turns away the oldest waiter of `queue` for a caller of higher priority. */
   #evict(queue: WaitQueue<QueuedCall>): void {
     this.#leave(queue.shift() as QueuedCall, bulkheadRejectedError(this.name, 'shed'));
-    if (this.#rejected?.active) this.#rejected?.emit(REJECTED.shed);
+    if (heard(this.#rejected, BULKHEADS)) tell(this.#rejected, BULKHEADS, this, 'rejected', REJECTED.shed);
   }
 
   readonly #expire = (call: QueuedCall): void => {
     this.#leave(call, bulkheadRejectedError(this.name, 'queue-timeout'));
-    if (this.#rejected?.active) this.#rejected?.emit(REJECTED['queue-timeout']);
+    if (heard(this.#rejected, BULKHEADS)) tell(this.#rejected, BULKHEADS, this, 'rejected', REJECTED['queue-timeout']);
   };
 
   /** Takes a waiting caller out of its queue and rejects it. */

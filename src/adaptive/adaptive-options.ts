@@ -1,3 +1,4 @@
+import { readQueueOptions } from '../bulkhead/queue-options.js';
 import type { Clock } from '../clock.js';
 import { OptionReader } from '../options.js';
 import type { CallContext, ShouldHandle } from '../policy.js';
@@ -121,8 +122,7 @@ export function readAdaptiveOptions(options: unknown): AdaptiveSettings {
     min,
     max,
     tolerance,
-    queue: read.integer('queue', 0, 0),
-    queueTimeout: read.duration('queueTimeout', Infinity, { allowInfinity: true }),
+    ...readQueueOptions(read),
     shouldHandle: read.optionalFunction<ShouldHandle>('shouldHandle') ?? handleAllErrors,
     priority: read.optionalFunction<(ctx: CallContext) => Priority>('priority') ?? defaultPriority,
     partitions: readPartitions(read),

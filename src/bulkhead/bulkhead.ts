@@ -1,10 +1,12 @@
 import type { Clock } from '../clock.js';
 import type { AbandonHandler, Context } from '../context.js';
 import { bulkheadRejectedError, type BulkheadRejectionReason } from '../errors/bulkhead-rejected-error.js';
+import { heard, tell, Topic } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
 import { admission, release } from './admission.js';
+import { readQueueOptions } from './queue-options.js';
 import { QueuedCall } from './queued-call.js';
 import { WaitQueue } from './wait-queue.js';
 
@@ -122,6 +124,7 @@ export interface BulkheadPolicy extends ObservablePolicy {
 const ADMITTED_AT_ONCE: BulkheadAdmittedEvent = Object.freeze({ waited: 0 });
 const REJECTED_FULL: BulkheadRejectedEvent = Object.freeze({ reason: 'full' });
 const REJECTED_QUEUE_TIMEOUT: BulkheadRejectedEvent = Object.freeze({ reason: 'queue-timeout' });
+const BULKHEADS = new Topic('bulkhead');
 
 class Bulkhead extends PolicyBase implements BulkheadPolicy {
   #rejected: EventList<BulkheadRejectedEvent> | undefined;
@@ -167,12 +170,12 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
     switch (admission(this.#active, this.concurrency, this.#waiting.length, this.queue)) {
       case 'run':
         this.#active++;
-        if (this.#admitted?.active) this.#admitted?.emit(ADMITTED_AT_ONCE);
+        if (heard(this.#admitted, BULKHEADS)) tell(this.#admitted, BULKHEADS, this, 'admitted', ADMITTED_AT_ONCE);
         return this.#run(ctx, fn);
       case 'queue':
         return this.#enqueue(ctx, fn);
       case 'full':
-        if (this.#rejected?.active) this.#rejected?.emit(REJECTED_FULL);
+        if (heard(this.#rejected, BULKHEADS)) tell(this.#rejected, BULKHEADS, this, 'rejected', REJECTED_FULL);
         return Promise.reject(bulkheadRejectedError(this.name, 'full'));
     }
   }
@@ -227,19 +230,19 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
       const call = new QueuedCall(ctx, fn, resolve as (value: unknown) => void, reject, this.clock.now());
       this.#waiting.push(call);
       call.guard(this.clock, this.queueTimeout, this.#expire, this.#leave);
-      if (this.#queuedEvents?.active) this.#queuedEvents?.emit({ queued: this.#waiting.length });
+      if (heard(this.#queuedEvents, BULKHEADS)) tell(this.#queuedEvents, BULKHEADS, this, 'queued', { queued: this.#waiting.length });
     });
   }
 
   #admit(call: QueuedCall): void {
     call.unguard(this.clock);
-    if (this.#admitted?.active) this.#admitted?.emit({ waited: this.clock.now() - call.since });
+    if (heard(this.#admitted, BULKHEADS)) tell(this.#admitted, BULKHEADS, this, 'admitted', { waited: this.clock.now() - call.since });
     this.#run(call.ctx, call.fn).then(call.resolve, call.reject);
   }
 
   readonly #expire = (call: QueuedCall): void => {
     this.#leave(call, bulkheadRejectedError(this.name, 'queue-timeout'));
-    if (this.#rejected?.active) this.#rejected?.emit(REJECTED_QUEUE_TIMEOUT);
+    if (heard(this.#rejected, BULKHEADS)) tell(this.#rejected, BULKHEADS, this, 'rejected', REJECTED_QUEUE_TIMEOUT);
   };
 
   /** Takes a waiting caller out of the queue and rejects it. */
@@ -272,11 +275,12 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
 export function bulkhead(options: BulkheadOptions): BulkheadPolicy {
   const read = new OptionReader('bulkhead', options, ['name', 'concurrency', 'queue', 'queueTimeout', 'clock']);
   if (!read.has('concurrency')) read.fail('concurrency', 'an integer >= 1');
+  const { queue, queueTimeout } = readQueueOptions(read);
   return new Bulkhead(
     read.string('name', 'bulkhead'),
     read.integer('concurrency', 1, 1),
-    read.integer('queue', 0, 0),
-    read.duration('queueTimeout', Infinity, { allowInfinity: true }),
+    queue,
+    queueTimeout,
     read.clock(),
   );
 }

@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { heard, tell, Topic } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
 import type { ChaosSettings } from './chaos-options.js';
@@ -39,6 +40,8 @@ export interface ChaosPolicy<R = never> extends ObservablePolicy<R> {
   readonly onInjected: Subscribe<ChaosEvent>;
 }
 
+const CHAOS = new Topic('chaos');
+
 /** The part every chaos policy shares: the decision to inject, then the injection itself. */
 export abstract class ChaosPolicyBase extends PolicyBase implements ChaosPolicy {
   #injected: EventList<ChaosEvent> | undefined;
@@ -72,6 +75,6 @@ export abstract class ChaosPolicyBase extends PolicyBase implements ChaosPolicy 
 
   /** Tells the listeners, building the event only when there is one. */
   protected report(make: () => ChaosEvent): void {
-    if (this.#injected?.active) this.#injected?.emit(make());
+    if (heard(this.#injected, CHAOS)) tell(this.#injected, CHAOS, this, 'injected', make());
   }
 }

@@ -54,7 +54,7 @@ class Fault extends ChaosPolicyBase {
  * ```ts
  * import { chaos, firebreak, pipeline } from 'firebreak';
  * const drill = chaos.fault({ rate: 0.5, error: () => new Error('injected'), enabled: () => process.env.DRILL === '1' });
- * const auth = pipeline(firebreak('auth', { fallback: null, attemptTimeout: 300 }), drill);
+ * const auth = pipeline(firebreak('auth', { attemptTimeout: 300 }), drill);
  * await auth.execute((ctx) => fetch('http://127.0.0.1:8080/validate', { signal: ctx.signal }));
  * ```
  */

@@ -57,6 +57,7 @@ class Result<R> extends ChaosPolicyBase {
 export function result<R>(options: ResultOptions<R>): ChaosPolicy<R> {
   const read = new OptionReader('chaos.result', options, [...CHAOS_OPTION_KEYS, 'value']);
   const settings = readChaosOptions(read, 'chaos-result');
+  if (!read.has('value')) read.fail('value', 'given: the value to inject, or a function of the context making it (`() => undefined` injects undefined)');
   const value = read.raw('value');
   const makeValue = typeof value === 'function' ? (value as (ctx: CallContext) => R | PromiseLike<R>) : () => value as R;
   return new Result(settings, makeValue);

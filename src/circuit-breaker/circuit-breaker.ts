@@ -2,6 +2,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { Context } from '../context.js';
 import { circuitOpenError, type CircuitRejectionState } from '../errors/circuit-open-error.js';
 import { isFastFail } from '../errors/fast-fail.js';
+import { heard, tell, Topic } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation, type Outcome, type ShouldHandle } from '../policy.js';
 import { handleAllErrors } from '../should-handle.js';
@@ -58,6 +59,7 @@ export interface CircuitBreakerPolicy extends ObservablePolicy {
 }
 
 const EMPTY = Object.freeze({});
+const BREAKERS = new Topic('circuit-breaker');
 
 class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
   #stateChanges: EventList<CircuitStateChangeEvent> | undefined;
@@ -180,7 +182,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     const machine = this.#machine;
     const retryAfter = machine.retryAfter(now);
     const state = machine.state as CircuitRejectionState;
-    if (this.#rejected?.active) this.#rejected?.emit({ state, retryAfter });
+    if (heard(this.#rejected, BREAKERS)) tell(this.#rejected, BREAKERS, this, 'rejected', { state, retryAfter });
     return Promise.reject(circuitOpenError(this.name, retryAfter, state));
   }
 
@@ -223,7 +225,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
    * for a success in a consecutive window.
    */
   #timesCalls(): boolean {
-    return this.#slowCallDuration !== Infinity || this.#succeeded?.active === true || this.#failed?.active === true;
+    return this.#slowCallDuration !== Infinity || heard(this.#succeeded, BREAKERS) || heard(this.#failed, BREAKERS);
   }
 
   #onValue<T>(value: T, generation: number, start: number): T {
@@ -267,21 +269,21 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
   #recordSuccess(generation: number, start: number, end: number): void {
     const duration = Number.isNaN(start) ? 0 : end - start;
     const slow = duration >= this.#slowCallDuration;
-    if (this.#succeeded?.active) this.#succeeded?.emit({ duration, slow });
+    if (heard(this.#succeeded, BREAKERS)) tell(this.#succeeded, BREAKERS, this, 'success', { duration, slow });
     this.#machine.record(generation, SUCCESS, slow, end);
   }
 
   #recordFailure(generation: number, start: number, end: number, outcome: Outcome<unknown>): void {
     const duration = Number.isNaN(start) ? 0 : end - start;
     const slow = duration >= this.#slowCallDuration;
-    if (this.#failed?.active) this.#failed?.emit({ duration, slow, outcome });
+    if (heard(this.#failed, BREAKERS)) tell(this.#failed, BREAKERS, this, 'failure', { duration, slow, outcome });
     this.#machine.record(generation, FAILURE, slow, end);
   }
 
   /** The machine's report of a change of state (a symbol key: not part of the public surface). */
   [TRANSITIONED](from: CircuitState, to: CircuitState): void {
     if (from === 'half-open') this.#clearProbeTimers();
-    if (this.#stateChanges?.active) this.#stateChanges?.emit({ from, to });
+    if (heard(this.#stateChanges, BREAKERS)) tell(this.#stateChanges, BREAKERS, this, 'stateChange', { from, to });
     if (to === 'open') {
       if (this.#opened?.active) this.#opened?.emit({ retryAfter: this.#machine.openDuration, opens: this.#machine.opens });
     } else if (to === 'half-open') {

@@ -202,6 +202,9 @@ export function readBreakerOptions(options: unknown): BreakerSettings {
   const name = read.string('name', 'circuitBreaker');
   const shouldHandle = read.optionalFunction<ShouldHandle>('shouldHandle') ?? handleAllErrors;
   const slowCallDuration = read.duration('slowCallDuration', Infinity, { allowInfinity: true });
+  if (read.has('slowCallRateThreshold') && !read.has('slowCallDuration')) {
+    read.fail('slowCallRateThreshold', 'given with `slowCallDuration` (without it no call is slow)');
+  }
   const openFor = readOpenFor(read);
   const halfOpen = read.nested('halfOpen', ['maxCalls', 'probeTimeout']);
   const maxProbes = halfOpen.integer('maxCalls', 1, 1);
@@ -214,7 +217,7 @@ export function readBreakerOptions(options: unknown): BreakerSettings {
 }
 
 function readWindow(read: OptionReader): { window: CallWindow; slowProbeRate: number; fleetWindow?: FleetWindowRules } {
-  const raw = read.raw('window') ?? { type: 'count', size: 100 };
+  const raw = read.has('window') ? read.raw('window') : { type: 'count', size: 100 };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return read.fail('window', WINDOW_SHAPE);
   const type = (raw as { type?: unknown }).type;
   const keys = typeof type === 'string' && Object.hasOwn(WINDOW_KEYS, type) ? WINDOW_KEYS[type] : undefined;
@@ -253,7 +256,7 @@ function requiredInteger(read: OptionReader, key: string, min: number, max: numb
 const OPEN_FOR = `a number of milliseconds in [0, ${MAX_TIMER_DELAY}], or a function (opens) => ms that returns one`;
 
 function readOpenFor(read: OptionReader): OpenForBackoff {
-  const raw = read.raw('openFor') ?? 10_000;
+  const raw = read.has('openFor') ? read.raw('openFor') : 10_000;
   if (typeof raw === 'number') {
     if (!(raw >= 0 && raw <= MAX_TIMER_DELAY)) read.fail('openFor', OPEN_FOR);
     return () => raw;

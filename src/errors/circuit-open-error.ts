@@ -34,14 +34,16 @@ export class CircuitOpenError extends FirebreakError {
     /** The name of the circuit breaker. */
     readonly policy: string,
     /**
-     * Milliseconds until the breaker lets a probe through: the open time left; `0` in half-open
-     * (the probes in flight decide the state at any moment); `Infinity` while isolated.
+     * Milliseconds until the breaker lets a probe through, in whole milliseconds rounded up (so
+     * that waiting it out never comes back early): the open time left; `0` in half-open (the
+     * probes in flight decide the state at any moment); `Infinity` while isolated.
      */
     readonly retryAfter: number,
     /** The state that turned the call away. */
     readonly state: CircuitRejectionState = 'open',
   ) {
     super('ERR_CIRCUIT_OPEN', undefined, { captureStack: false });
+    this.retryAfter = Math.ceil(retryAfter);
   }
 }
 
@@ -56,7 +58,7 @@ Object.defineProperty(CircuitOpenError.prototype, 'message', {
 function rejectionMessage(policy: string, retryAfter: number, state: CircuitRejectionState): string {
   if (state === 'isolated') return `${policy}: circuit isolated`;
   if (state === 'half-open') return `${policy}: circuit half-open, every probe is taken`;
-  return `${policy}: circuit open, retry after ${Math.ceil(retryAfter)} ms`;
+  return `${policy}: circuit open, retry after ${retryAfter} ms`;
 }
 
 /** A {@link CircuitOpenError} made the cheap way, as a breaker makes one for every rejection. */
@@ -64,7 +66,7 @@ export function circuitOpenError(policy: string, retryAfter: number, state: Circ
   const error = withoutConstructor(CircuitOpenError);
   error.code = 'ERR_CIRCUIT_OPEN';
   error.policy = policy;
-  error.retryAfter = retryAfter;
+  error.retryAfter = Math.ceil(retryAfter);
   error.state = state;
   return error;
 }

@@ -27,14 +27,17 @@ export class InvalidOptionError extends FirebreakError {
     readonly expected: string,
     /** The value it got. */
     readonly value: unknown,
+    /** What is wrong, when "must be `expected`" does not say it well (an unknown option). */
+    readonly problem: string = `must be ${expected}`,
   ) {
-    super('ERR_INVALID_OPTION', `${factory}: \`${option}\` must be ${expected}, got ${describeValue(value)}`);
+    super('ERR_INVALID_OPTION', `${factory}: \`${option}\` ${problem}, got ${describeValue(value)}`);
   }
 }
 
 nameErrorClass(InvalidOptionError, 'InvalidOptionError');
 
-function describeValue(value: unknown): string {
+/** How a refused value is shown in a message. */
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return 'a function';

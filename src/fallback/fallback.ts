@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { heard, tell, Topic } from '../diagnostics.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
@@ -76,6 +77,8 @@ export interface FallbackPolicy<R = unknown> extends ObservablePolicy<R> {
   readonly onFallback: Subscribe<FallbackEvent>;
 }
 
+const FALLBACKS = new Topic('fallback');
+
 class Fallback<R> extends PolicyBase implements FallbackPolicy<R> {
   #served: EventList<FallbackEvent> | undefined;
 
@@ -106,7 +109,7 @@ class Fallback<R> extends PolicyBase implements FallbackPolicy<R> {
   }
 
   #serve<T>(ctx: Context, outcome: Outcome<unknown>): Promise<T> {
-    if (this.#served?.active) this.#served?.emit({ outcome });
+    if (heard(this.#served, FALLBACKS)) tell(this.#served, FALLBACKS, this, 'fallback', { outcome });
     const replaced = outcome.ok ? outcome.value : outcome.error;
     const fallbackCtx: FallbackContext = {
       get signal() {

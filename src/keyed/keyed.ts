@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { heard, tell, Topic } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import type { Alternative, ExecuteOptions, Operation, Policy } from '../policy.js';
@@ -139,6 +140,8 @@ class Entry<P> implements LruNode {
   ) {}
 }
 
+const KEYED = new Topic('keyed');
+
 class Keyed<P extends Policy<unknown>> implements KeyedPolicy<P> {
   #evictions: EventList<KeyedEvictEvent<P>> | undefined;
   #observers: EventList<{ readonly added: boolean; readonly key: string; readonly policy: P }> | undefined;
@@ -264,7 +267,7 @@ class Keyed<P extends Policy<unknown>> implements KeyedPolicy<P> {
   }
 
   #evicted(entry: Entry<P>, reason: KeyedEvictReason): void {
-    if (this.#evictions?.active) this.#evictions.emit({ key: entry.key, reason, policy: entry.policy });
+    if (heard(this.#evictions, KEYED)) tell(this.#evictions, KEYED, this, 'evict', { key: entry.key, reason, policy: entry.policy });
   }
 }
 

@@ -1,2 +1,1 @@
-// Entry `firebreak/opentelemetry`: being built (wave 2).
-export {};
+export { instrument, type InstrumentOptions, type Instrumentation } from './instrument.js';

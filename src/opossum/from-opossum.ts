@@ -22,7 +22,11 @@ import { opossumErrorCode, type OpossumBreaker, type OpossumInternals } from './
  * ```
  */
 export interface FromOpossumOptions {
-  /** Name for errors, events and metrics. @default the breaker's own `name` */
+  /**
+   * Name for errors, events and metrics. @default the breaker's own `name`, or `'opossum'` when
+   * opossum made that up (a random UUID for a breaker without a name and of an anonymous action,
+   * which would give metrics a new label value on every start)
+   */
   readonly name?: string;
 }
 
@@ -192,8 +196,11 @@ export function fromOpossum<R = never>(breaker: OpossumBreaker, options?: FromOp
       throw new InvalidOptionError('fromOpossum', `breaker.options.${option}`, 'off (it keys results by arguments, and calls through firebreak have none)', true);
     }
   }
-  return new OpossumAdapter(read.string('name', breaker.name), breaker);
+  return new OpossumAdapter(read.string('name', RANDOM_NAME.test(breaker.name) ? 'opossum' : breaker.name), breaker);
 }
+
+/** The name opossum gives a breaker that has none and whose action is anonymous: a random UUID. */
+const RANDOM_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 function isOpossumBreaker(value: unknown): value is OpossumBreaker & OpossumInternals {
   if (typeof value !== 'object' || value === null) return false;

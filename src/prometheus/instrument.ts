@@ -24,6 +24,7 @@ import {
   isTimeoutSource,
   type KeyedSource,
 } from './sources.js';
+import { walk } from './walk.js';
 
 /**
  * Options of {@link instrument}.
@@ -68,7 +69,7 @@ export interface Instrumentation {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 /**
- * Records a policy's events as Prometheus metrics (DESIGN.md section 5): circuit state and
+ * Records a policy's events as Prometheus metrics (the table is in docs/architecture.md): circuit state and
  * calls, bulkhead saturation and rejections, timeouts, retries and retry budgets, fallbacks,
  * and the duration of every call made through `execute`. Use it once per policy at start-up.
  *
@@ -125,7 +126,7 @@ export function instrument(target: Policy<unknown> | KeyedPolicy<Policy<unknown>
   const attachment = new Attachment();
   try {
     if (keyedTarget) attachKeyed(target, metrics, attachment);
-    else attach(target, metrics, attachment, new Set());
+    else walk(target, (part) => attach(part, metrics, attachment));
   } catch (error) {
     attachment.detach();
     throw error;
@@ -147,7 +148,7 @@ function attachKeyed(keyed: KeyedSource, metrics: Metrics, attachment: Attachmen
     added(key, policy) {
       const entry = new Attachment({ key });
       try {
-        attach(policy, metrics, entry, new Set());
+        walk(policy, (part) => attach(part, metrics, entry));
       } catch (error) {
         entry.detach();
         throw error;
@@ -182,18 +183,14 @@ function readPrefix(read: OptionReader): string {
   return prefix;
 }
 
-/** Instruments `value` and whatever it is made of, each object once. */
-function attach(value: unknown, metrics: Metrics, attachment: Attachment, seen: Set<unknown>): void {
-  if (typeof value !== 'object' || value === null || seen.has(value)) return;
-  seen.add(value);
+/** Instruments one part of the target: a policy not yet bound to these metrics, or a budget. */
+function attach(value: object, metrics: Metrics, attachment: Attachment): void {
   if (isBudgetSource(value)) bindBudget(value, metrics, attachment);
   else if (!metrics.bound.has(value)) {
     metrics.bound.add(value);
     attachment.add(() => metrics.bound.delete(value));
     bindPolicy(value, metrics, attachment);
   }
-  if (isRetrySource(value)) attach(value.budget, metrics, attachment, seen);
-  if (isCompositeSource(value)) for (const policy of value.policies) attach(policy, metrics, attachment, seen);
 }
 
 /** Binds every kind of metric `policy` reports; an adapter may report several kinds. */

@@ -1,6 +1,7 @@
 /**
  * The metrics of `firebreak/prometheus`, as data: their names, types, labels and help texts are
- * public API (DESIGN.md section 5). Everything else in this folder builds on this table.
+ * public API (listed in docs/architecture.md and the README). Everything else in this folder
+ * builds on this table.
  */
 
 /** The states a circuit breaker reports, one `firebreak_circuit_state` series each. */

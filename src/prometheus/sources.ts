@@ -62,6 +62,14 @@ export interface RetrySource {
   readonly onSettled: Subscribe<{ readonly failed: boolean; readonly attempts: number }>;
 }
 
+/** A rate limiter. */
+export interface RateLimitSource {
+  readonly name: string;
+  readonly rate: number;
+  readonly onRejected: Subscribe<unknown>;
+  readonly onAdmitted: Subscribe<{ readonly waited: number }>;
+}
+
 /** A keyed policy: its entries, reported through a symbol-keyed method, and its overflows. */
 export interface KeyedSource {
   readonly name: string;
@@ -128,6 +136,11 @@ export function isRetrySource(value: unknown): value is RetrySource {
 /** Whether `value` is a retry budget: not a policy (a bulkhead's stats have `available` too). */
 export function isBudgetSource(value: unknown): value is BudgetSource {
   return named(value) && typeof value.execute !== 'function' && isBag(value.stats) && typeof value.stats.available === 'number';
+}
+
+/** Whether `value` is a rate limiter. */
+export function isRateLimitSource(value: unknown): value is RateLimitSource {
+  return named(value) && typeof value.rate === 'number' && functions(value, 'onRejected', 'onAdmitted');
 }
 
 /** Whether `value` is a keyed policy (from this copy of the package or another). */

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Context } from '../context.js';
 import { rateLimitedError } from '../errors/rate-limited-error.js';
+import { heard, tell, Topic } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
@@ -116,6 +117,7 @@ export interface RateLimiterPolicy extends ObservablePolicy {
 }
 
 const ADMITTED_AT_ONCE: RateLimitAdmittedEvent = Object.freeze({ waited: 0 });
+const RATE_LIMITERS = new Topic('rate-limiter');
 
 class RateLimiter extends PolicyBase implements RateLimiterPolicy {
   #rejected: EventList<RateLimitedEvent> | undefined;
@@ -162,12 +164,12 @@ class RateLimiter extends PolicyBase implements RateLimiterPolicy {
   }
 
   #admit<T>(ctx: Context, fn: Operation<T>): Promise<T> {
-    if (this.#admitted?.active) this.#admitted?.emit(ADMITTED_AT_ONCE);
+    if (heard(this.#admitted, RATE_LIMITERS)) tell(this.#admitted, RATE_LIMITERS, this, 'admitted', ADMITTED_AT_ONCE);
     return callSafely(fn, ctx);
   }
 
   #reject(retryAfter: number): Promise<never> {
-    if (this.#rejected?.active) this.#rejected?.emit({ retryAfter });
+    if (heard(this.#rejected, RATE_LIMITERS)) tell(this.#rejected, RATE_LIMITERS, this, 'rejected', { retryAfter });
     return Promise.reject(rateLimitedError(this.name, retryAfter));
   }
 
@@ -177,7 +179,7 @@ class RateLimiter extends PolicyBase implements RateLimiterPolicy {
     if (scope.aborted) return this.#giveBack(booked, scope.reason);
     return sleep(this.clock, delay, scope.canAbort ? ctx.signal : undefined).then(
       () => {
-        if (this.#admitted?.active) this.#admitted?.emit({ waited: delay });
+        if (heard(this.#admitted, RATE_LIMITERS)) tell(this.#admitted, RATE_LIMITERS, this, 'admitted', { waited: delay });
         return callSafely(fn, ctx);
       },
       (reason: unknown) => this.#giveBack(booked, reason),

@@ -40,6 +40,6 @@ export function clampDelay(ms: number, max: number = MAX_TIMER_DELAY): number {
  * ```
  */
 export function constant(ms: number): Backoff {
-  const delay = clampDelay(new OptionReader('constant', { delay: ms }, ['delay']).duration('delay', 0));
+  const delay = clampDelay(new OptionReader('constant', { ms }, ['ms']).duration('ms', 0));
   return () => delay;
 }

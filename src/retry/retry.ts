@@ -1,10 +1,11 @@
 import type { Clock } from '../clock.js';
 import type { Context } from '../context.js';
 import { isFastFail } from '../errors/fast-fail.js';
+import { heard, tell, Topic } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation, type Outcome, type ShouldHandle } from '../policy.js';
-import type { Backoff } from './backoff.js';
+import { constant, type Backoff } from './backoff.js';
 import { exponential } from './backoff-exponential.js';
 import type { RetryBudget } from './budget.js';
 import { decideRetry, type GiveUpReason, type RetryDecision } from './decide.js';
@@ -124,6 +125,7 @@ const retryErrors: ShouldHandle = (outcome) => !outcome.ok && !isFastFail(outcom
 const NOT_HANDLED: RetryDecision = { retry: false, reason: 'not-handled' };
 const ABORTED: RetryDecision = { retry: false, reason: 'deadline' };
 const NOT_REPEATABLE: RetryDecision = { retry: false, reason: 'not-handled' };
+const RETRIES = new Topic('retry');
 
 class Retry extends PolicyBase implements RetryPolicy {
   #retries: EventList<RetryEvent> | undefined;
@@ -163,7 +165,7 @@ class Retry extends PolicyBase implements RetryPolicy {
   #attempt<T>(ctx: Context, fn: Operation<T>, attempt: number, previous: number): Promise<T> {
     const work = callSafely(fn, ctx.attempt === attempt ? ctx : ctx.withAttempt(attempt));
     const onError = (error: unknown): T | Promise<T> => this.#after(ctx, fn, attempt, previous, { ok: false, error });
-    if (!this.#judgesResults && !this.#settled?.active) return work.then(undefined, onError);
+    if (!this.#judgesResults && !heard(this.#settled, RETRIES)) return work.then(undefined, onError);
     return work.then((value) => this.#after(ctx, fn, attempt, previous, { ok: true, value }), onError);
   }
 
@@ -180,10 +182,10 @@ class Retry extends PolicyBase implements RetryPolicy {
     if (decision === undefined) return this.#end(outcome, attempt, !outcome.ok);
     if (decision === NOT_REPEATABLE) return this.#end(outcome, attempt, true);
     if (!decision.retry) {
-      if (this.#giveUps?.active) this.#giveUps?.emit({ reason: decision.reason, attempts: attempt, outcome });
+      if (heard(this.#giveUps, RETRIES)) tell(this.#giveUps, RETRIES, this, 'giveUp', { reason: decision.reason, attempts: attempt, outcome });
       return this.#end(outcome, attempt, true);
     }
-    if (this.#retries?.active) this.#retries?.emit({ attempt, delay: decision.delay, outcome });
+    if (heard(this.#retries, RETRIES)) tell(this.#retries, RETRIES, this, 'retry', { attempt, delay: decision.delay, outcome });
     if (outcome.ok) discardBody(outcome.value);
     const next = decision.backoff;
     return sleep(this.clock, decision.delay, ctx.scope.canAbort ? ctx.signal : undefined).then(
@@ -226,7 +228,7 @@ class Retry extends PolicyBase implements RetryPolicy {
   }
 
   #settle(ok: boolean, failed: boolean, attempts: number): void {
-    if (this.#settled?.active) this.#settled?.emit({ ok, failed, attempts });
+    if (heard(this.#settled, RETRIES)) tell(this.#settled, RETRIES, this, 'settled', { ok, failed, attempts });
   }
 }
 
@@ -264,11 +266,21 @@ export function retry<T = unknown>(options?: RetryOptions<T>): RetryPolicy {
   return new Retry(
     read.string('name', 'retry'),
     read.integer('maxAttempts', 3, 1),
-    read.optionalFunction<Backoff>('backoff') ?? exponential({ initial: 100, max: 10_000, jitter: 'full' }),
+    readBackoff(read),
     read.optionalFunction<ShouldHandle>('shouldHandle') ?? retryErrors,
     readBudget(read),
     read.clock(),
   );
+}
+
+function readBackoff(read: OptionReader): Backoff {
+  const backoff = read.optionalFunction<Backoff>('backoff');
+  // `exponential` and `constant` make backoffs: passed uncalled, each would be taken for one.
+  const given: unknown = backoff;
+  if (given === exponential || given === constant) {
+    read.fail('backoff', `a backoff: call the factory, as in \`${given === exponential ? 'exponential()' : 'constant(100)'}\``);
+  }
+  return backoff ?? exponential({ initial: 100, max: 10_000, jitter: 'full' });
 }
 
 function readBudget(read: OptionReader): RetryBudget | undefined {

@@ -1,7 +1,9 @@
 import type { Clock } from '../clock.js';
 import type { Context } from '../context.js';
 import { TimeoutError } from '../errors/timeout-error.js';
+import { callerScope, heard, tell, Topic, type CallerScope } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { OptionReader } from '../options.js';
 import { Deadline, DeadlineQueue } from './deadline-queue.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
@@ -65,6 +67,8 @@ export interface TimeoutPolicy extends ObservablePolicy {
   readonly onTimeout: Subscribe<TimeoutEvent>;
 }
 
+const TIMEOUTS = new Topic('timeout');
+
 class Timeout extends PolicyBase implements TimeoutPolicy {
   #timeouts: EventList<TimeoutEvent> | undefined;
   readonly #queue: DeadlineQueue;
@@ -90,6 +94,7 @@ class Timeout extends PolicyBase implements TimeoutPolicy {
     const inner = ctx.withScope(now + allowed);
     return new Promise<T>((resolve, reject) => {
       const call = new TimedCall(this, inner, allowed, resolve, reject);
+      if (heard(this.#timeouts, TIMEOUTS)) call.scope = callerScope();
       this.#queue.add(call);
       call.work = callSafely(fn, inner);
       call.work.then(call.onValue, call.onError);
@@ -104,7 +109,7 @@ class Timeout extends PolicyBase implements TimeoutPolicy {
 
   /** Reports a timeout to the listeners. */
   reportTimeout(duration: number): void {
-    if (this.#timeouts?.active) this.#timeouts?.emit({ duration });
+    if (heard(this.#timeouts, TIMEOUTS)) tell(this.#timeouts, TIMEOUTS, this, 'timeout', { duration });
   }
 }
 
@@ -124,10 +129,14 @@ class TimedCall<T> extends Deadline {
     super(ctx.deadline);
   }
 
+  /** The caller's async context, to report the timeout in; captured when someone listened at the start. */
+  scope: CallerScope | undefined = undefined;
+
   expire(): void {
     const error = new TimeoutError(this.policy.name, this.allowed);
     this.timedOut = error;
-    this.policy.reportTimeout(this.allowed);
+    if (this.scope) this.scope.runInAsyncScope(() => this.policy.reportTimeout(this.allowed));
+    else this.policy.reportTimeout(this.allowed);
     this.ctx.scope.abort(error);
     if (this.policy.strategy === 'abort') {
       if (this.work) this.ctx.abandon(this.work);
@@ -169,6 +178,9 @@ class TimedCall<T> extends Deadline {
  * ```
  */
 export function timeout(options: number | TimeoutOptions): TimeoutPolicy {
+  if (typeof options !== 'number' && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw new InvalidOptionError('timeout', 'options', 'a number of milliseconds (the duration) or an object of options', options);
+  }
   const read = new OptionReader('timeout', typeof options === 'number' ? { duration: options } : options, [
     'name',
     'duration',

@@ -306,9 +306,9 @@ describe('options', () => {
     [{ initial: 30, max: 20 }, 'adaptiveBulkhead: `initial` must be an integer in [1, 20], got 30'],
     [{ tolerance: 1 }, 'adaptiveBulkhead: `tolerance` must be a finite number > 1, got 1'],
     [{ partitions: { critical: 0.8, sheddable: 0.3 } }, 'adaptiveBulkhead: `partitions` must be shares whose sum is at most 1'],
-    [{ partitions: { urgent: 0.5 } }, 'adaptiveBulkhead: `partitions.urgent` must be one of the known options'],
+    [{ partitions: { urgent: 0.5 } }, 'adaptiveBulkhead: `partitions.urgent` is not an option of adaptiveBulkhead'],
     [{ eventLoopDelay: 0 }, 'adaptiveBulkhead: `eventLoopDelay` must be a number of milliseconds >= 1, got 0'],
-    [{ concurrency: 10 }, 'adaptiveBulkhead: `concurrency` must be one of the known options'],
+    [{ concurrency: 10 }, 'adaptiveBulkhead: `concurrency` is not an option of adaptiveBulkhead'],
   ])('refuses %j', (options, message) => {
     expect(() => adaptiveBulkhead(options as never)).toThrow(InvalidOptionError);
     expect(() => adaptiveBulkhead(options as never)).toThrow(message);

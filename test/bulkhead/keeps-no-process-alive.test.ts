@@ -6,9 +6,11 @@ const script = fileURLToPath(new URL('./fixtures/waiting-in-queue.ts', import.me
 
 describe('a caller waiting in a bulkhead queue with a 60 s queueTimeout', () => {
   it('lets the process exit at once: the queueTimeout timer is unref’d', async () => {
-    const { code, output, elapsedMs } = await runScript(script);
+    const { code, output } = await runScript(script);
     expect(output).toContain('queued 1');
     expect(code).toBe(0);
-    expect(elapsedMs).toBeLessThan(10_000);
+    // What keeps a process alive, read by the script once its work is done: no timer. (Were one
+    // ref'd, the process would also outlive this test's time limit.)
+    expect(output).toContain('timers keeping the process alive: 0');
   });
 });

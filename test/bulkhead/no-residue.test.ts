@@ -5,8 +5,9 @@ import { flush } from '../helpers/async.js';
 import { seeded } from '../helpers/seeded-random.js';
 
 describe('bulkhead at volume', () => {
-  it('100,000 calls with random aborts, failures, timeouts and queue timeouts leave no residue', async () => {
-    const TOTAL = 100_000;
+  it('40,000 calls with random aborts, failures, timeouts and queue timeouts leave no residue', async () => {
+    // 40,000 calls: every outcome hundreds of times (the rarest, 738), a few seconds on a busy machine.
+    const TOTAL = 40_000;
     const PER_MS = 4;
     const CONCURRENCY = 32;
     const clock = manualClock();
@@ -92,5 +93,6 @@ describe('bulkhead at volume', () => {
     expect(clock.pendingTimers).toBe(0);
     expect(signals.filter((signal) => getEventListeners(signal, 'abort').length > 0)).toEqual([]);
     for (const [outcome, count] of Object.entries(counts)) expect(count, `some calls ended ${outcome}`).toBeGreaterThan(100);
-  });
+    // A time limit for a machine many times busier than two CPU burners: the test judges residue, not speed.
+  }, 90_000);
 });

@@ -22,7 +22,9 @@ function valid(options: { name?: unknown; concurrency?: unknown; queue?: unknown
     (name === undefined || (typeof name === 'string' && name.length > 0)) &&
     isCount(concurrency, 1) &&
     (queue === undefined || isCount(queue, 0)) &&
-    (queueTimeout === undefined || (typeof queueTimeout === 'number' && queueTimeout >= 0))
+    (queueTimeout === undefined || (typeof queueTimeout === 'number' && queueTimeout >= 0)) &&
+    // a finite queueTimeout needs a queue to time out of
+    !((queue === undefined || queue === 0) && typeof queueTimeout === 'number' && Number.isFinite(queueTimeout))
   );
 }
 
@@ -63,10 +65,10 @@ describe('bulkhead options', () => {
     expect(() => bulkhead({ concurrency: 1, queue: -1 })).toThrow('bulkhead: `queue` must be an integer >= 0, got -1');
     expect(() => bulkhead({ concurrency: 1, queue: 0.5 })).toThrow('got 0.5');
     expect(() => bulkhead({ concurrency: 1, queue: Infinity })).toThrow('bulkhead: `queue` must be an integer >= 0, got Infinity');
-    expect(() => bulkhead({ concurrency: 1, queueTimeout: -1 })).toThrow('bulkhead: `queueTimeout` must be a number of milliseconds >= 0 or Infinity, got -1');
-    expect(() => bulkhead({ concurrency: 1, queueTimeout: NaN })).toThrow('got NaN');
+    expect(() => bulkhead({ concurrency: 1, queue: 1, queueTimeout: -1 })).toThrow('bulkhead: `queueTimeout` must be a number of milliseconds >= 0 or Infinity, got -1');
+    expect(() => bulkhead({ concurrency: 1, queue: 1, queueTimeout: NaN })).toThrow('got NaN');
     expect(() => bulkhead({ concurrency: 1, maxQueue: 3 } as never)).toThrow(
-      /^bulkhead: `maxQueue` must be one of the known options \(name, concurrency, queue, queueTimeout, clock\)/,
+      /^bulkhead: `maxQueue` is not an option of bulkhead \(the options are name, concurrency, queue, queueTimeout, clock\), got 3$/,
     );
     expect(() => bulkhead({ concurrency: 1, clock: {} as never })).toThrow(/bulkhead: `clock` must be a Clock/);
   });

@@ -25,3 +25,13 @@ describe('the demo stops every service it started', () => {
     expect(await stillRunning(services.map(({ pid }) => pid))).toEqual([]);
   }, 60_000);
 });
+
+describe('the demo command line', () => {
+  it('answers an unknown flag with one clear line and the usage, not a stack trace', async () => {
+    const demo = startDemo(['--quik']);
+    expect(await demo.exited).toBe(2);
+    expect(demo.output()).toMatch(/^demo: Unknown option '--quik'/);
+    expect(demo.output()).toContain('usage: npm run demo -- [--quick] [--json FILE] [--svg FILE]');
+    expect(demo.output()).not.toMatch(/^\s+at /m);
+  });
+});

@@ -1,9 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url));
+
+let demos = 0;
 
 /** The demo running in a child process, as `npm run demo` starts it. */
 export interface DemoProcess {
@@ -16,8 +20,13 @@ export interface DemoProcess {
   readonly exited: Promise<number | null>;
 }
 
-export function startDemo(args: readonly string[]): DemoProcess {
-  const child = spawn(process.execPath, ['--import', tsx, 'examples/cascade/demo.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts the demo with `args`. Its Prometheus targets go to `targetsFile` (by default a file of
+ * its own in the temporary directory, so that demos run side by side do not share one).
+ */
+export function startDemo(args: readonly string[], targetsFile = join(tmpdir(), `firebreak-demo-targets-${process.pid}-${++demos}.json`)): DemoProcess {
+  const env = { ...process.env, FIREBREAK_DEMO_TARGETS: targetsFile };
+  const child = spawn(process.execPath, ['--import', tsx, 'examples/cascade/demo.ts', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const watchers = new Set<() => void>();
   const onData = (chunk: Buffer): void => {
@@ -76,8 +85,8 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-/** Waits up to `ms` for every process in `pids` to be gone; returns those still running. */
-export async function stillRunning(pids: readonly number[], ms = 3_000): Promise<number[]> {
+/** Waits up to `ms` for every process in `pids` to be gone (longer than it takes, even under load); returns those still running. */
+export async function stillRunning(pids: readonly number[], ms = 10_000): Promise<number[]> {
   const until = performance.now() + ms;
   for (;;) {
     const running = pids.filter(isRunning);

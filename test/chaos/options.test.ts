@@ -39,7 +39,7 @@ describe.each(factories)('%s options', (name, factory, required) => {
   });
 
   it('refuses an unknown option', () => {
-    expect(refusal(factory, { ...required, rate: 0.5, probability: 0.5 })).toMatch(new RegExp(`^${name.replace('.', '\\.')}: \`probability\` must be one of the known options`));
+    expect(refusal(factory, { ...required, rate: 0.5, probability: 0.5 })).toMatch(new RegExp(`^${name.replace('.', '\\.')}: \`probability\` is not an option of ${name.replace('.', '\\.')} \\(the options are`));
   });
 
   it('refuses a missing options object', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Every module `entry` imports, directly or not (source files by path, packages by name). */
+/** Every module `entry` imports at run time, directly or not (source files by path, packages by name; type-only imports are erased). */
 function importGraph(entry: string): Set<string> {
   const seen = new Set<string>();
   const visit = (file: string): void => {
@@ -13,7 +13,7 @@ function importGraph(entry: string): Set<string> {
     seen.add(file);
     if (!file.startsWith(root)) return;
     const source = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-    for (const match of source.matchAll(/(?:import|export)[^'"]*?from\s+'([^']+)'|import\('([^']+)'\)/g)) {
+    for (const match of source.matchAll(/(?:import|export)(?!\s+type\b)[^'"]*?from\s+'([^']+)'|import\('([^']+)'\)/g)) {
       const specifier = (match[1] ?? match[2]) as string;
       visit(specifier.startsWith('.') ? normalize(join(dirname(file), specifier.replace(/\.js$/, '.ts'))) : specifier);
     }

@@ -86,3 +86,18 @@ describe('fast-fail errors made without their constructor', () => {
     expect(String(full)).toBe('BulkheadRejectedError: db: bulkhead full');
   });
 });
+
+describe('CircuitOpenError.retryAfter', () => {
+  it('is whole milliseconds, rounded up, when the clock is fractional (as performance.now() is)', async () => {
+    const { circuitBreaker, manualClock, CircuitOpenError } = await import('../../src/index.js');
+    const clock = manualClock(0.123_456_789);
+    const breaker = circuitBreaker({ window: { type: 'consecutive', failures: 1 }, openFor: 1_000, clock });
+    await breaker.execute(() => Promise.reject(new Error('down'))).catch(() => undefined);
+    clock.advance(0.25);
+    const error: unknown = await breaker.execute(() => 'not called').catch((rejection: unknown) => rejection);
+    expect(error).toBeInstanceOf(CircuitOpenError);
+    expect((error as InstanceType<typeof CircuitOpenError>).retryAfter).toBe(1_000);
+    expect(`${(error as Error).message}`).toBe('circuitBreaker: circuit open, retry after 1000 ms');
+    expect(new CircuitOpenError('auth', 4_999.276_651).retryAfter).toBe(5_000);
+  });
+});

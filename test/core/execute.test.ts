@@ -97,11 +97,10 @@ describe('a caller abort', () => {
   it('during the call rejects with signal.reason at once, even if the function ignores it', async () => {
     const controller = new AbortController();
     const reason = { custom: 'reason' };
-    const call = timeout(60_000).execute(() => new Promise((resolve) => setTimeout(resolve, 200)), { signal: controller.signal });
-    const started = performance.now();
+    // The function ignores its signal and never settles: the call can only end by not waiting for it.
+    const call = timeout(60_000).execute(() => new Promise(() => undefined), { signal: controller.signal });
     setTimeout(() => controller.abort(reason), 5);
     await expect(call).rejects.toBe(reason);
-    expect(performance.now() - started).toBeLessThan(150);
   });
 
   it('is not a failure: a fallback that handles every failure does not replace it', async () => {

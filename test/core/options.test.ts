@@ -27,7 +27,8 @@ async function buildsOrRefuses(build: () => Policy<unknown>, keys: readonly stri
     const option = (error as InvalidOptionError).option;
     const named = [...keys, ...(typeof given === 'object' && given !== null ? Object.keys(given) : [])];
     expect(named.some((key) => option === key || option.startsWith(`${key}.`))).toBe(true);
-    expect((error as Error).message).toContain(`\`${option}\` must be`);
+    const { message } = error as Error;
+    expect(message.includes(`\`${option}\` must be`) || message.includes(`\`${option}\` is not an option`)).toBe(true);
     return;
   }
   const settled = await policy.execute(() => 'works').then(
@@ -68,9 +69,9 @@ describe('bad options', () => {
 
   it('refuses unknown options by name', () => {
     expect(() => timeout({ duration: 1, durration: 2 } as never)).toThrow(
-      new InvalidOptionError('timeout', 'durration', 'one of the known options (name, duration, strategy, clock)', 'an unknown option'),
+      'timeout: `durration` is not an option of timeout (did you mean `duration`? the options are name, duration, strategy, clock), got 2',
     );
-    expect(() => fallback(1, { nmae: 'x' } as never)).toThrow(/fallback: `nmae` must be one of the known options/);
+    expect(() => fallback(1, { nmae: 'x' } as never)).toThrow(/fallback: `nmae` is not an option of fallback \(did you mean `name`\?/);
     expect(() => firebreak('dep', { circuitBraker: {} } as never)).toThrow(/firebreak: `circuitBraker`/);
   });
 

@@ -249,3 +249,14 @@ describe('retry → fromOpossum(breaker)', () => {
     expect(breaker.stats).toMatchObject({ failures: 1, successes: 1 });
   });
 });
+
+describe('fromOpossum names', () => {
+  it("names a breaker opossum gave a random UUID 'opossum' (metrics would get a new label value on every start), and keeps every real name", () => {
+    const anonymous = new CircuitBreaker(() => Promise.resolve(1));
+    expect(anonymous.name).toMatch(/^[0-9a-f]{8}-/);
+    expect(fromOpossum(anonymous).name).toBe('opossum');
+    expect(fromOpossum(anonymous, { name: 'auth' }).name).toBe('auth');
+    expect(fromOpossum(new CircuitBreaker(() => Promise.resolve(1), { name: 'users' })).name).toBe('users');
+    expect(fromOpossum(new CircuitBreaker(function fetchUser() { return Promise.resolve(1); })).name).toBe('fetchUser');
+  });
+});

@@ -4,7 +4,7 @@ import { adaptiveBulkhead } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
 import { scriptedSequence } from './scripted-sequence.js';
 
-/** DESIGN.md section 5, the public API: every metric, its type and its labels. */
+/** The public API, as docs/architecture.md lists it: every metric, its type and its labels. */
 const TABLE: Record<string, { type: string; labels: string[] }> = {
   firebreak_circuit_state: { type: 'gauge', labels: ['name', 'state'] },
   firebreak_circuit_calls_total: { type: 'counter', labels: ['name', 'result'] },

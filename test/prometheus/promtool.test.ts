@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +43,44 @@ describe.skipIf(!hasTool('promtool'))('promtool', () => {
     const result = await run('promtool', ['test', 'rules', 'alerts.test.yml'], { cwd: observability });
     expect(result.stdout + result.stderr).toContain('SUCCESS');
     expect(result.code).toBe(0);
+  });
+
+  it("the dashboard's failure ratio agrees with the breaker: 5xx results it judged failures count, its rejections do not", async () => {
+    const dashboard = JSON.parse(readFileSync(`${observability}dashboard.json`, 'utf8')) as { panels: { title: string; description?: string; targets?: { expr: string }[] }[] };
+    const panel = dashboard.panels.find((candidate) => candidate.title.startsWith('Failure ratio'));
+    expect(panel?.description).toContain('HTTP 5xx');
+    const expr = (panel?.targets?.[0]?.expr ?? '').replaceAll('$job', '.*').replaceAll('$name', '.*').replaceAll('$__rate_interval', '5m');
+    // Each minute the breaker of `auth` sees 30 successes and 10 failures (503 responses: results,
+    // so every call through execute resolves) and turns 60 calls away: a failure ratio of 25 %.
+    const series = [
+      ['firebreak_circuit_calls_total{result="success"}', '0+30x10'],
+      ['firebreak_circuit_calls_total{result="failure"}', '0+10x10'],
+      ['firebreak_circuit_calls_total{result="rejected"}', '0+60x10'],
+      ['firebreak_call_duration_seconds_count{outcome="success"}', '0+100x10'],
+    ];
+    const test = [
+      'evaluation_interval: 1m',
+      'tests:',
+      '  - interval: 1m',
+      '    input_series:',
+      ...series.flatMap(([name, values]) => [`      - series: '${name!.replace('{', '{job="demo", name="auth", ')}'`, `        values: '${values}'`]),
+      '    promql_expr_test:',
+      `      - expr: '${expr}'`,
+      '        eval_time: 10m',
+      '        exp_samples:',
+      `          - labels: '{name="auth"}'`,
+      '            value: 0.25',
+      '',
+    ].join('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'firebreak-panel-'));
+    try {
+      writeFileSync(join(dir, 'panel.test.yml'), test);
+      const result = await run('promtool', ['test', 'rules', 'panel.test.yml'], { cwd: dir });
+      expect(result.stdout + result.stderr).toContain('SUCCESS');
+      expect(result.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('accepts the Prometheus configuration', async () => {

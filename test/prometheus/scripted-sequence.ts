@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { expect } from 'vitest';
-import { circuitBreaker, constant, firebreak, keyed, manualClock, storeFleet, type CallContext, type FleetStore } from '../../src/index.js';
+import { circuitBreaker, constant, firebreak, keyed, manualClock, storeFleet, type CallContext, type FleetStore, type KeyedPolicy, type Policy } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
 import { deferred } from '../helpers/async.js';
 import { Scrape } from './read-metrics.js';
@@ -15,11 +15,33 @@ const down = (): Promise<never> => Promise.reject(new Error('down'));
 /** A fleet store that is always down. */
 const downStore: FleetStore = { syncBreaker: down, syncBudget: down, syncLimiter: down, isolate: down, release: down };
 
+/** The Prometheus metrics of {@link runScriptedSequence}, scraped at its three moments. */
+export async function scriptedSequence(registry: Registry): Promise<{ full: Scrape; open: Scrape; atTheEnd: Scrape }> {
+  const scrapes = await runScriptedSequence(
+    (policy) => instrument(policy, { registry }),
+    () => Scrape.of(registry),
+    (policy) => instrument(policy, { registry }),
+  );
+  // Then a fleet whose store is down: one failed sync, and the fleet runs on local state.
+  const fleet = storeFleet({ name: 'auth', store: downStore });
+  instrument(fleet, { registry });
+  circuitBreaker({ name: 'auth', fleet });
+  await new Promise((resolve) => setImmediate(resolve));
+  await fleet.close();
+  return { ...scrapes, atTheEnd: await Scrape.of(registry) };
+}
+
 /**
  * One dependency behind every stage, driven through a scripted sequence: fill the bulkhead,
  * time out and retry, exhaust the retry budget, open the circuit, fall back, and recover.
+ * `attach` instruments the policy; `read` reads the metrics when the bulkhead is full, when the
+ * circuit is open, and at the end; with `attachKeyed`, a keyed policy overflows at the end.
  */
-export async function scriptedSequence(registry: Registry): Promise<{ full: Scrape; open: Scrape; atTheEnd: Scrape }> {
+export async function runScriptedSequence<S>(
+  attach: (policy: Policy<unknown>) => void,
+  read: () => Promise<S>,
+  attachKeyed?: (policy: KeyedPolicy<Policy<unknown>>) => void,
+): Promise<{ full: S; open: S; atTheEnd: S }> {
   const clock = manualClock();
   const auth = firebreak('auth', {
     fallback: 'cached',
@@ -28,7 +50,7 @@ export async function scriptedSequence(registry: Registry): Promise<{ full: Scra
     bulkhead: { concurrency: 1, queue: 1, queueTimeout: 100, clock },
     attemptTimeout: { duration: 200, clock },
   });
-  instrument(auth, { registry });
+  attach(auth);
 
   // 1. A plain success.
   expect(await auth.execute(() => 'fresh')).toBe('fresh');
@@ -38,7 +60,7 @@ export async function scriptedSequence(registry: Registry): Promise<{ full: Scra
   const running = auth.execute(() => slot.promise);
   const waiting = auth.execute(() => 'waited');
   expect(await auth.execute(() => 'turned away')).toBe('cached');
-  const full = await Scrape.of(registry);
+  const full = await read();
   await clock.advanceAsync(60);
   slot.resolve('ran');
   expect(await running).toBe('ran');
@@ -56,24 +78,19 @@ export async function scriptedSequence(registry: Registry): Promise<{ full: Scra
 
   // 6. The open circuit turns a call away; the fallback serves it.
   expect(await auth.execute(() => 'not called')).toBe('cached');
-  const open = await Scrape.of(registry);
+  const open = await read();
 
   // 7. After openFor, a probe succeeds and closes the circuit.
   await clock.advanceAsync(1_000);
   expect(await auth.execute(() => 'probe')).toBe('probe');
 
   // 8. A keyed policy whose one kept key holds an isolated breaker: a call for a new key overflows.
-  const perTenant = keyed(() => circuitBreaker({ name: 'tenant', clock }), { name: 'tenants', maxKeys: 1, clock });
-  instrument(perTenant, { registry });
-  perTenant.get('a').isolate();
-  expect(await perTenant.execute('b', () => 'overflow')).toBe('overflow');
-
-  // 9. A fleet whose store is down: one failed sync, and the fleet runs on local state.
-  const fleet = storeFleet({ name: 'auth', store: downStore, clock });
-  instrument(fleet, { registry });
-  circuitBreaker({ name: 'auth', fleet, clock });
-  await new Promise((resolve) => setImmediate(resolve));
-  await fleet.close();
-  return { full, open, atTheEnd: await Scrape.of(registry) };
+  if (attachKeyed) {
+    const perTenant = keyed(() => circuitBreaker({ name: 'tenant', clock }), { name: 'tenants', maxKeys: 1, clock });
+    attachKeyed(perTenant);
+    perTenant.get('a').isolate();
+    expect(await perTenant.execute('b', () => 'overflow')).toBe('overflow');
+  }
+  return { full, open, atTheEnd: await read() };
 }
 

@@ -69,7 +69,7 @@ describe('rateLimiter', () => {
     expect(() => rateLimiter({ rate: 1, interval: 0 })).toThrow('`interval` must be a finite number > 0, got 0');
     expect(() => rateLimiter({ rate: 1, maxWait: Infinity })).toThrow('`maxWait` must be a number of milliseconds >= 0, got Infinity');
     expect(() => rateLimiter({ rate: 1, maxWait: -1 })).toThrow('`maxWait`');
-    expect(() => rateLimiter({ rate: 1, per: 1 } as never)).toThrow('`per` must be one of the known options');
+    expect(() => rateLimiter({ rate: 1, per: 1 } as never)).toThrow('`per` is not an option of rateLimiter');
   });
 
   it('with maxWait, a call waits for its turn (the exact time), and one that would wait longer is rejected', async () => {

@@ -22,7 +22,7 @@ async function buildsOrRefuses<P>(build: () => P, keys: readonly string[], check
     expect(error).toBeInstanceOf(InvalidOptionError);
     const { option, message } = error as InvalidOptionError;
     expect(keys).toContain(option);
-    expect(message).toContain(`\`${option}\` must be`);
+    expect(message.includes(`\`${option}\` must be`) || message.includes(`\`${option}\` is not an option`)).toBe(true);
     return;
   }
   await check(built);
@@ -95,7 +95,7 @@ describe('bad options are refused by name, at construction', () => {
       fc.asyncProperty(anyValue, async (value) =>
         buildsOrRefuses(
           () => constant(value as never),
-          ['delay'],
+          ['ms'],
           (backoff) => expect(backoff(1, { ok: false, error: 'x' }, 0) === Math.min(value as number, MAX_TIMER_DELAY)).toBe(true),
         ),
       ),
@@ -109,7 +109,7 @@ describe('bad options are refused by name, at construction', () => {
     expect(() => exponential({ initial: 500, max: 100 })).toThrow('exponential: `max` must be a number of milliseconds >= `initial` (500), got 100');
     expect(() => exponential({ multiplier: 0.5 })).toThrow('exponential: `multiplier` must be a finite number >= 1, got 0.5');
     expect(() => exponential({ jitter: 'random' as never })).toThrow("exponential: `jitter` must be one of 'none', 'full', 'equal', 'decorrelated', got \"random\"");
-    expect(() => constant(-1)).toThrow('constant: `delay` must be a number of milliseconds >= 0, got -1');
-    expect(() => constant(Infinity)).toThrow('constant: `delay` must be a number of milliseconds >= 0, got Infinity');
+    expect(() => constant(-1)).toThrow('constant: `ms` must be a number of milliseconds >= 0, got -1');
+    expect(() => constant(Infinity)).toThrow('constant: `ms` must be a number of milliseconds >= 0, got Infinity');
   });
 });

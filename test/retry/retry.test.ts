@@ -389,6 +389,6 @@ describe('retry', () => {
   it('refuses bad options by name', () => {
     expect(() => retry({ backoff: 100 as never })).toThrow('retry: `backoff` must be a function, got 100');
     expect(() => retry({ budget: { ratio: 0.1 } as never })).toThrow('retry: `budget` must be a RetryBudget (made by retryBudget()), got an object');
-    expect(() => retry({ maxAttemps: 3 } as never)).toThrow(/retry: `maxAttemps` must be one of the known options/);
+    expect(() => retry({ maxAttemps: 3 } as never)).toThrow(/retry: `maxAttemps` is not an option of retry \(did you mean `maxAttempts`\?/);
   });
 });

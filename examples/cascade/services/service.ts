@@ -5,9 +5,13 @@
  * naive: calls auth with no timeout, retries at once on failure, never gives up on a call whose
  * caller has left. protected: calls auth through `protectAuth` (see protection.ts), passes the
  * caller's hang-up on as an abort, and when auth cannot answer serves users whose token auth
- * validated recently from a cache (the answer then says `x-degraded: auth-cache`).
+ * validated recently from a cache (the answer then says `x-degraded: auth-cache`). `GET /metrics`
+ * serves the protected auth calls' firebreak metrics (breaker, retry budget, token-cache
+ * fallback) for Prometheus.
  */
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { register } from 'prom-client';
+import { instrument } from '../../../src/prometheus/index.js';
 import { childConfig, listen, ready, work } from './child.js';
 import type { ServiceConfig } from './contracts.js';
 import { get, type UpstreamResponse } from './http-client.js';
@@ -21,6 +25,7 @@ type Validation = { readonly user: string; readonly degraded: boolean } | { read
 const config = childConfig<ServiceConfig>();
 const authAgent = new Agent({ keepAlive: true });
 const auth = protectAuth(config.fleet && (await joinFleet(config.fleet.redisPort, config.fleet.prefix)));
+if (config.mode === 'protected' && config.needsAuth) instrument(auth);
 const validatedAt = new Map<string, number>();
 const CACHE_LIMIT = 10_000;
 
@@ -73,6 +78,10 @@ const addresses = await ready({ port: await listen(server) });
 const authUrl = config.needsAuth ? `${addresses.auth}/validate` : undefined;
 
 server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  if (req.url === '/metrics') {
+    void register.metrics().then((text) => res.writeHead(200, { 'content-type': register.contentType }).end(text));
+    return;
+  }
   const hangUp = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) hangUp.abort(new Error('the caller hung up'));

@@ -1,0 +1,64 @@
+import { trace, type Attributes } from '@opentelemetry/api';
+import type { Attachment } from '../prometheus/attachment.js';
+import { isCircuitSource, isFallbackSource, isRateLimitSource, isRetrySource, isTimeoutSource } from '../prometheus/sources.js';
+import { CIRCUIT_STATE, ERROR_TYPE, POLICY_NAME, SPAN_EVENTS } from './definitions.js';
+import type { ErrorTypes } from './error-type.js';
+
+/** What a retry or a fallback replaced, as a bounded `error.type` (`_OTHER` for a result judged a failure). */
+interface OutcomeEvent {
+  readonly outcome?: { readonly ok: boolean; readonly error?: unknown };
+}
+
+/**
+ * Adds span events to the span active where a policy's event happens: a retry, a breaker's or
+ * a rate limiter's rejection, a served fallback, a timeout. Events happen in the async context of the call they
+ * concern (a timeout too: the core reports it in the caller's context), so each lands on the
+ * span of its own call. Nothing is added when no span is recording.
+ */
+export function bindSpanEvents(part: object, errorTypes: ErrorTypes, attachment: Attachment): void {
+  if (!('name' in part) || typeof part.name !== 'string') return;
+  const name = part.name;
+  const failure = (event: OutcomeEvent): Attributes =>
+    event.outcome === undefined ? {} : { [ERROR_TYPE]: event.outcome.ok ? '_OTHER' : errorTypes.of(event.outcome.error) };
+
+  if (isRetrySource(part)) {
+    attachment.add(
+      part.onRetry((event) => {
+        const retry = event as OutcomeEvent & { attempt?: number; delay?: number };
+        addEvent(SPAN_EVENTS.retry, { [POLICY_NAME]: name, 'firebreak.retry.attempt': (retry.attempt ?? 0) + 1, 'firebreak.retry.delay': (retry.delay ?? 0) / 1000, ...failure(retry) });
+      }),
+    );
+  }
+  if (isCircuitSource(part)) {
+    attachment.add(
+      part.onRejected((event) => {
+        const { state, retryAfter } = event as { state?: string; retryAfter?: number };
+        addEvent(SPAN_EVENTS.circuitRejected, { [POLICY_NAME]: name, [CIRCUIT_STATE]: state ?? 'open', 'firebreak.circuit.retry_after': (retryAfter ?? 0) / 1000 });
+      }),
+    );
+  }
+  if (isRateLimitSource(part)) {
+    attachment.add(
+      part.onRejected((event) => {
+        const { retryAfter } = event as { retryAfter?: number };
+        addEvent(SPAN_EVENTS.rateLimited, { [POLICY_NAME]: name, 'firebreak.rate_limit.retry_after': (retryAfter ?? 0) / 1000 });
+      }),
+    );
+  }
+  if (isFallbackSource(part)) {
+    attachment.add(part.onFallback((event) => addEvent(SPAN_EVENTS.fallback, { [POLICY_NAME]: name, ...failure(event as OutcomeEvent) })));
+  }
+  if (isTimeoutSource(part)) {
+    attachment.add(
+      part.onTimeout((event) => {
+        const { duration } = event as { duration?: number };
+        addEvent(SPAN_EVENTS.timeout, { [POLICY_NAME]: name, 'firebreak.timeout.duration': (duration ?? 0) / 1000 });
+      }),
+    );
+  }
+}
+
+function addEvent(event: string, attributes: Attributes): void {
+  const span = trace.getActiveSpan();
+  if (span?.isRecording()) span.addEvent(event, attributes);
+}

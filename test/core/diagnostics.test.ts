@@ -1,0 +1,113 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CHANNEL_NAMES } from '../../src/diagnostics.js';
+import { adaptiveBulkhead, keyed, timeout, type DiagnosticsMessage, type Policy } from '../../src/index.js';
+import { walk } from '../../src/prometheus/walk.js';
+import { runScriptedSequence } from '../prometheus/scripted-sequence.js';
+
+/** The `on…` methods whose events are published: all but the three a `stateChange` already tells. */
+const DERIVED = new Set(['onOpen', 'onHalfOpen', 'onClose']);
+
+function onMethods(part: object): string[] {
+  const names = new Set<string>();
+  for (let proto: object | null = part; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (/^on[A-Z]/.test(name) && typeof (part as Record<string, unknown>)[name] === 'function' && !DERIVED.has(name)) names.add(name);
+    }
+  }
+  return [...names];
+}
+
+const typeOf = (method: string): string => method.charAt(2).toLowerCase() + method.slice(3);
+
+const subscribed: [string, (message: unknown) => void][] = [];
+afterEach(() => {
+  for (const [name, listener] of subscribed.splice(0)) unsubscribe(name, listener);
+});
+
+describe('diagnostics_channel', () => {
+  it('publishes each event once, on the channel of its policy kind, as the same object the on… listeners get', async () => {
+    const published: [object, string, unknown][] = [];
+    const byChannel = new Map<string, Set<string>>();
+    for (const name of CHANNEL_NAMES) {
+      const listener = (message: unknown): void => {
+        const { policy, type, event, name: policyName } = message as DiagnosticsMessage;
+        expect(policyName).toBe((policy as Policy).name);
+        published.push([policy, type, event]);
+        byChannel.set(name, (byChannel.get(name) ?? new Set()).add(type));
+      };
+      subscribe(name, listener);
+      subscribed.push([name, listener]);
+    }
+    const heard: [object, string, unknown][] = [];
+    await runScriptedSequence(
+      (target) =>
+        walk(target, (part) => {
+          for (const method of onMethods(part)) {
+            (part as Record<string, (listener: (event: unknown) => void) => void>)[method]?.((event) => heard.push([part, typeOf(method), event]));
+          }
+        }),
+      () => Promise.resolve(),
+    );
+
+    expect(heard.length).toBeGreaterThan(30);
+    expect(published).toHaveLength(heard.length);
+    for (const [index, [policy, type, event]] of heard.entries()) {
+      const [p, t, e] = published[index] ?? [];
+      expect([p === policy, t, e === event], `event ${index}`).toEqual([true, type, true]);
+    }
+    expect(Object.fromEntries([...byChannel].map(([name, types]) => [name, [...types].sort()]))).toEqual({
+      'firebreak:call': ['call'],
+      'firebreak:circuit-breaker': ['failure', 'rejected', 'stateChange', 'success'],
+      'firebreak:bulkhead': ['admitted', 'queued', 'rejected'],
+      'firebreak:timeout': ['timeout'],
+      'firebreak:retry': ['giveUp', 'retry', 'settled'],
+      'firebreak:fallback': ['fallback'],
+    });
+  });
+
+  it('publishes with no on… listener at all, and the README lists every channel', async () => {
+    const messages: DiagnosticsMessage[] = [];
+    const listener = (message: unknown): void => void messages.push(message as DiagnosticsMessage);
+    subscribe('firebreak:circuit-breaker', listener);
+    subscribed.push(['firebreak:circuit-breaker', listener]);
+    await runScriptedSequence(() => undefined, () => Promise.resolve());
+    const transitions = messages.filter((m) => m.type === 'stateChange').map((m) => m.event);
+    expect(transitions).toEqual([
+      { from: 'closed', to: 'open' },
+      { from: 'open', to: 'half-open' },
+      { from: 'half-open', to: 'closed' },
+    ]);
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const name of CHANNEL_NAMES) expect(readme, name).toContain(`\`${name}\``);
+  });
+
+  it('publishes an adaptive bulkhead on the bulkheads channel', async () => {
+    const messages: DiagnosticsMessage[] = [];
+    const listener = (message: unknown): void => void messages.push(message as DiagnosticsMessage);
+    subscribe('firebreak:bulkhead', listener);
+    subscribed.push(['firebreak:bulkhead', listener]);
+    const pool = adaptiveBulkhead({ name: 'pool', initial: 1, queue: 0 });
+    let release = (): void => {};
+    const running = pool.execute(() => new Promise<void>((resolve) => (release = resolve)));
+    await expect(pool.execute(() => 'turned away')).rejects.toMatchObject({ code: 'ERR_BULKHEAD_REJECTED' });
+    release();
+    await running;
+    expect(messages.map((m) => [m.policy === pool, m.type, m.event])).toEqual([
+      [true, 'admitted', { waited: 0 }],
+      [true, 'rejected', { reason: 'full' }],
+    ]);
+  });
+
+  it('publishes a keyed policy\'s evictions on firebreak:keyed', () => {
+    const messages: DiagnosticsMessage[] = [];
+    const listener = (message: unknown): void => void messages.push(message as DiagnosticsMessage);
+    subscribe('firebreak:keyed', listener);
+    subscribed.push(['firebreak:keyed', listener]);
+    const perOrigin = keyed(() => timeout(1_000), { name: 'origins', maxKeys: 1 });
+    const first = perOrigin.get('a');
+    perOrigin.get('b');
+    expect(messages.map((m) => [m.policy === perOrigin, m.name, m.type, m.event])).toEqual([[true, 'origins', 'evict', { key: 'a', reason: 'capacity', policy: first }]]);
+  });
+});
