@@ -96,3 +96,24 @@ export { keyed, type KeyedEvictEvent, type KeyedEvictReason, type KeyedOptions, 
 
 // diagnostics_channel: the channels the core publishes its events on (wave 2, OpenTelemetry).
 export type { DiagnosticsMessage } from './diagnostics.js';
+
+// Fleets: policies of many replicas sharing what they learn (firebreak/redis implements the store).
+export type {
+  Fleet,
+  FleetBreakerMember,
+  FleetBreakerPool,
+  FleetBreakerReport,
+  FleetBreakerView,
+  FleetBudgetMember,
+  FleetBudgetReport,
+  FleetBudgetRules,
+  FleetBudgetView,
+  FleetIsolation,
+  FleetLimiterMember,
+  FleetLimiterReport,
+  FleetLimiterRules,
+  FleetLimiterView,
+  FleetMembership,
+} from './fleet/fleet.js';
+export type { FleetReplica, FleetStore } from './fleet/store.js';
+export { storeFleet, type FleetStats, type StoreFleet, type StoreFleetOptions } from './fleet/store-fleet.js';

@@ -28,7 +28,8 @@ export interface RunWatch {
 
 const admin = new Agent({ keepAlive: false });
 
-function call(method: 'GET' | 'POST', url: string): Promise<string> {
+/** A call to an admin endpoint of a service (no keep-alive), its body on a 200. */
+export function call(method: 'GET' | 'POST', url: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, agent: admin }, (res) => {
       let body = '';

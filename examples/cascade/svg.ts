@@ -3,7 +3,21 @@ import type { DemoReport, DemoRun } from './report-types.js';
 const WIDTH = 920;
 const PANEL_HEIGHT = 200;
 const MARGIN = { left: 70, right: 30, top: 72, gap: 60, bottom: 50 };
-const COLORS = { naive: '#d62728', protected: '#2a9d3a' } as const;
+/** Each run's line: color, dash, and legend (the fleet demo adds `local` and `fleet`). */
+const LINES: Record<string, { color: string; dash: string; label: string }> = {
+  naive: { color: '#d62728', dash: '6 3', label: 'naive' },
+  protected: { color: '#2a9d3a', dash: '', label: 'protected by firebreak' },
+  local: { color: '#e07b00', dash: '2 2', label: 'firebreak, each replica alone' },
+  fleet: { color: '#2a9d3a', dash: '', label: 'firebreak fleet (Redis)' },
+};
+
+/** What the chart reads: the runs to draw, by name, and the phases. */
+export interface ChartReport {
+  readonly quick: boolean;
+  readonly ratePerSecond: number;
+  readonly phases: DemoReport['phases'];
+  readonly runs: Readonly<Record<string, DemoRun>>;
+}
 
 interface Panel {
   readonly title: string;
@@ -20,7 +34,7 @@ const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</
  * The timeline of both runs as an SVG chart: the success rate and the p99 latency of each second,
  * with the outage shaded.
  */
-export function renderSvg(report: DemoReport, deadlineMs: number): string {
+export function renderSvg(report: ChartReport, deadlineMs: number, title = 'The auth outage: naive vs protected by firebreak'): string {
   const endS = report.phases.reduce((end, phase) => Math.max(end, phase.endS), 0);
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const x = (t: number): number => MARGIN.left + (t / endS) * plotWidth;
@@ -39,8 +53,8 @@ export function renderSvg(report: DemoReport, deadlineMs: number): string {
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
-    `<text x="${MARGIN.left}" y="22" font-size="15" font-weight="bold">The auth outage: naive vs protected by firebreak${report.quick ? ' (quick)' : ''}, ${report.ratePerSecond} requests/s</text>`,
-    legend(MARGIN.left, 44),
+    `<text x="${MARGIN.left}" y="22" font-size="15" font-weight="bold">${escape(title)}${report.quick ? ' (quick)' : ''}, ${report.ratePerSecond} requests/s</text>`,
+    legend(MARGIN.left, 44, Object.keys(report.runs)),
   ];
   const tickEvery = endS > 30 ? 5 : 2;
   for (const panel of panels) {
@@ -59,9 +73,10 @@ export function renderSvg(report: DemoReport, deadlineMs: number): string {
       parts.push(`<text x="${x(t)}" y="${panel.top + PANEL_HEIGHT + 16}" text-anchor="middle" fill="#555">${t} s</text>`);
     }
     parts.push(`<rect x="${MARGIN.left}" y="${panel.top}" width="${plotWidth}" height="${PANEL_HEIGHT}" fill="none" stroke="#999"/>`);
-    for (const name of ['naive', 'protected'] as const) {
-      const points = report.runs[name].timeline.map((point) => `${x(point.t + 0.5).toFixed(1)},${y(panel.value(point)).toFixed(1)}`);
-      parts.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${COLORS[name]}" stroke-width="2"${name === 'naive' ? ' stroke-dasharray="6 3"' : ''}/>`);
+    for (const [name, run] of Object.entries(report.runs)) {
+      const points = run.timeline.map((point) => `${x(point.t + 0.5).toFixed(1)},${y(panel.value(point)).toFixed(1)}`);
+      const line = lineOf(name);
+      parts.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${line.color}" stroke-width="2"${line.dash ? ` stroke-dasharray="${line.dash}"` : ''}/>`);
     }
   }
   parts.push(`<text x="${MARGIN.left + plotWidth / 2}" y="${height - 12}" text-anchor="middle" fill="#555">seconds from the start of the run (the same traffic in both runs)</text>`);
@@ -69,11 +84,18 @@ export function renderSvg(report: DemoReport, deadlineMs: number): string {
   return `${parts.join('\n')}\n`;
 }
 
-function legend(left: number, y: number): string {
-  return [
-    `<line x1="${left}" x2="${left + 24}" y1="${y - 4}" y2="${y - 4}" stroke="${COLORS.naive}" stroke-width="2" stroke-dasharray="6 3"/>`,
-    `<text x="${left + 30}" y="${y}">naive</text>`,
-    `<line x1="${left + 90}" x2="${left + 114}" y1="${y - 4}" y2="${y - 4}" stroke="${COLORS.protected}" stroke-width="2"/>`,
-    `<text x="${left + 120}" y="${y}">protected by firebreak</text>`,
-  ].join('\n');
+function lineOf(name: string): { color: string; dash: string; label: string } {
+  return LINES[name] ?? { color: '#555', dash: '', label: name };
+}
+
+function legend(left: number, y: number, names: readonly string[]): string {
+  const parts: string[] = [];
+  let at = left;
+  for (const name of names) {
+    const line = lineOf(name);
+    parts.push(`<line x1="${at}" x2="${at + 24}" y1="${y - 4}" y2="${y - 4}" stroke="${line.color}" stroke-width="2"${line.dash ? ` stroke-dasharray="${line.dash}"` : ''}/>`);
+    parts.push(`<text x="${at + 30}" y="${y}">${escape(line.label)}</text>`);
+    at += 40 + line.label.length * 7;
+  }
+  return parts.join('\n');
 }

@@ -21,6 +21,7 @@ import type {
 import { readBreakerOptions, type CircuitBreakerOptions } from './options.js';
 import { takeSnapshot, type CircuitBreakerSnapshot } from './snapshot.js';
 import { TimeWindow } from './time-window.js';
+import { linkToFleet } from './fleet-link.js';
 import { BreakerMachine, TRANSITIONED, FAILURE, IGNORED, PROBE, REJECTED, SUCCESS, type CircuitState } from './state-machine.js';
 import { rate } from './window.js';
 
@@ -95,6 +96,8 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     this.#successNeedsTime = settings.window instanceof TimeWindow;
     const initial = settings.initialState;
     if (initial) this.#machine.restore(initial);
+    // The link lives as long as the machine, whose probe gate it is (the fleet holds it weakly).
+    if (settings.fleet) linkToFleet(settings.fleet, this.name, this, this.#machine, settings);
   }
 
   onStateChange(listener: (event: CircuitStateChangeEvent) => void): Unsubscribe {

@@ -1,4 +1,6 @@
 import { MAX_TIMER_DELAY, type Clock } from '../clock.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { readFleet } from '../fleet/read-fleet.js';
 import { OptionReader } from '../options.js';
 import type { ShouldHandle } from '../policy.js';
 import { handleAllErrors } from '../should-handle.js';
@@ -131,6 +133,11 @@ export interface CircuitBreakerOptions<T = unknown> {
   readonly clock?: Clock;
   /** A state saved with `toJSON()` to start from. @default a closed circuit */
   readonly initialState?: CircuitBreakerSnapshot;
+  /**
+   * Replicas to share openings, one fleet-wide probe and fleet-wide isolation with (breakers of
+   * the same `name`): `redisFleet()` from `firebreak/redis`. @default none: this process alone
+   */
+  readonly fleet?: Fleet;
 }
 
 /** Everything {@link circuitBreaker} needs, checked. */
@@ -143,6 +150,21 @@ export interface BreakerSettings {
   readonly probeTimeout: number;
   readonly clock: Clock;
   readonly initialState: RestoredState | undefined;
+  readonly fleet: Fleet | undefined;
+  /** How a fleet judges the replicas' pooled calls; undefined for a consecutive window (openings only). */
+  readonly fleetWindow: FleetWindowRules | undefined;
+}
+
+/**
+ * The fleet window of a breaker: a time window's own duration in 10 buckets; for a count window,
+ * the newest calls of the fleet up to the window's size, kept in 20 buckets of 250 ms.
+ */
+export interface FleetWindowRules {
+  readonly window: number;
+  readonly buckets: number;
+  readonly size: number;
+  readonly minimumCalls: number;
+  readonly failureRateThreshold: number;
 }
 
 const OPTION_KEYS = [
@@ -157,6 +179,7 @@ const OPTION_KEYS = [
   'halfOpen',
   'clock',
   'initialState',
+  'fleet',
 ];
 
 const WINDOW_KEYS: Record<string, readonly string[]> = {
@@ -187,12 +210,13 @@ export function readBreakerOptions(options: unknown): BreakerSettings {
   const maxProbes = halfOpen.integer('maxCalls', 1, 1);
   const probeTimeout = halfOpen.duration('probeTimeout', 30_000, { min: 1, allowInfinity: true });
   const clock = read.clock();
-  const { window, slowProbeRate } = readWindow(read);
+  const { window, slowProbeRate, fleetWindow } = readWindow(read);
   const initialState = readSnapshot(read, clock, openFor);
-  return { name, shouldHandle, window, rules: { maxProbes, slowProbeRate, openFor }, slowCallDuration, probeTimeout, clock, initialState };
+  const fleet = readFleet(read);
+  return { name, shouldHandle, window, rules: { maxProbes, slowProbeRate, openFor }, slowCallDuration, probeTimeout, clock, initialState, fleet, fleetWindow };
 }
 
-function readWindow(read: OptionReader): { window: CallWindow; slowProbeRate: number } {
+function readWindow(read: OptionReader): { window: CallWindow; slowProbeRate: number; fleetWindow?: FleetWindowRules } {
   const raw = read.has('window') ? read.raw('window') : { type: 'count', size: 100 };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return read.fail('window', WINDOW_SHAPE);
   const type = (raw as { type?: unknown }).type;
@@ -213,11 +237,15 @@ function readWindow(read: OptionReader): { window: CallWindow; slowProbeRate: nu
     slowCallRateThreshold: read.rate('slowCallRateThreshold', 1),
     minimumCalls: read.integer('minimumCalls', Math.min(10, size), 1, size),
   };
-  if (type === 'count') return { window: new CountWindow(size, rules), slowProbeRate: rules.slowCallRateThreshold };
+  const pooled = { minimumCalls: rules.minimumCalls, failureRateThreshold: rules.failureRateThreshold };
+  if (type === 'count') {
+    const fleetWindow = { window: 5_000, buckets: 20, size, ...pooled };
+    return { window: new CountWindow(size, rules), slowProbeRate: rules.slowCallRateThreshold, fleetWindow };
+  }
   if (!window.has('duration')) window.fail('duration', 'a number of milliseconds >= 1');
   const duration = window.duration('duration', 0, { min: 1 });
   const buckets = window.integer('buckets', 10, 1, MAX_TIME_BUCKETS);
-  return { window: new TimeWindow(duration, buckets, rules), slowProbeRate: rules.slowCallRateThreshold };
+  return { window: new TimeWindow(duration, buckets, rules), slowProbeRate: rules.slowCallRateThreshold, fleetWindow: { window: duration, buckets: 10, size: 0, ...pooled } };
 }
 
 function requiredInteger(read: OptionReader, key: string, min: number, max: number): number {

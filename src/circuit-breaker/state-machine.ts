@@ -78,6 +78,11 @@ export class BreakerMachine {
   #isolations = 0;
   /** Bumped on reset, so that the isolation handles given out before it do nothing. */
   isolationEpoch = 0;
+  /**
+   * Asked when an open circuit's time is up (a fleet's probe lease): milliseconds to stay open
+   * longer, or 0 to turn half-open now. Without it the circuit turns half-open at once.
+   */
+  probeGate: ((now: number) => number) | undefined;
 
   constructor(
     readonly window: CallWindow,
@@ -99,7 +104,7 @@ export class BreakerMachine {
 
   /** Turns an open circuit whose time is up half-open. */
   refresh(now: number): void {
-    if (this.#state === 'open' && now >= this.openUntil) this.#moveTo('half-open');
+    if (this.#state === 'open' && now >= this.openUntil && this.#mayProbe(now)) this.#moveTo('half-open');
   }
 
   /** Whether a call starting at `now` may pass, taking a probe permit in half-open. */
@@ -108,7 +113,7 @@ export class BreakerMachine {
       case 'closed':
         return ADMITTED;
       case 'open':
-        if (now < this.openUntil) return REJECTED;
+        if (now < this.openUntil || !this.#mayProbe(now)) return REJECTED;
         this.#moveTo('half-open');
         // A listener told of the move may have isolated or reset the breaker: decide again.
         return this.state === 'half-open' ? this.#takeProbe() : this.admit(now);
@@ -175,6 +180,32 @@ export class BreakerMachine {
     this.openUntil = openUntil;
     this.openDuration = openFor;
     this.generation++;
+  }
+
+  /** Opens the circuit for `ms` on a fleet's word (a quorum of replicas opened), unless isolated. */
+  hold(now: number, ms: number): void {
+    if (this.#state === 'isolated') return;
+    if (this.#state === 'open') {
+      this.openUntil = Math.max(this.openUntil, now + ms);
+      return;
+    }
+    this.opens++;
+    this.openDuration = ms;
+    this.openUntil = now + ms;
+    this.#moveTo('open');
+  }
+
+  /** Closes an open or half-open circuit with an empty window: a fleet's probe succeeded elsewhere. */
+  closeRemotely(): void {
+    if (this.#state === 'open' || this.#state === 'half-open') this.#close();
+  }
+
+  /** Whether an open circuit whose time is up may turn half-open now; if not, its open time grows. */
+  #mayProbe(now: number): boolean {
+    const wait = this.probeGate?.(now) ?? 0;
+    if (wait <= 0) return true;
+    this.openUntil = now + wait;
+    return false;
   }
 
   #takeProbe(): Admission {

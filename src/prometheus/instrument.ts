@@ -1,12 +1,14 @@
 import { register } from 'prom-client';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { OptionReader } from '../options.js';
+import type { Fleet } from '../fleet/fleet.js';
 import { OBSERVE_ENTRIES, type KeyedPolicy } from '../keyed/keyed.js';
 import type { Policy } from '../policy.js';
 import { Attachment } from './attachment.js';
 import { bindBulkhead } from './bind-bulkhead.js';
 import { bindCalls, bindFallbacks, bindTimeouts } from './bind-calls.js';
 import { bindCircuitBreaker } from './bind-circuit-breaker.js';
+import { bindFleet } from './bind-fleet.js';
 import { bindBudget, bindRetry } from './bind-retry.js';
 import { bindHedge, bindRateLimit, bindThrottle } from './bind-stages.js';
 import { metricsFor, type AnyRegistry, type Metrics } from './metrics.js';
@@ -19,6 +21,7 @@ import {
   isFallbackSource,
   isHedgeSource,
   isRateLimitSource,
+  isFleetSource,
   isKeyedSource,
   isRetrySource,
   isThrottleSource,
@@ -76,7 +79,8 @@ const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
  * throttle rejections and probability, and the duration of every call made through `execute`.
  * Use it once per policy at start-up.
  *
- * `target` is a policy, a `pipeline()` or a `firebreak()` result: the policies inside are found
+ * `target` is a policy, a `pipeline()`, a `firebreak()` result, or a fleet (`redisFleet()`: its
+ * store errors and whether it reaches its store). A policy or composite: the policies inside are found
  * (by the events they offer, so an adapter such as `fromOpossum` counts too) and instrumented,
  * each labelled with its own `name`; the only other labels are enumerations (state, result,
  * reason, outcome). The metrics are created once per registry and shared by every policy
@@ -116,13 +120,13 @@ const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
  * }).listen(9464, '127.0.0.1');
  * ```
  */
-export function instrument(target: Policy<unknown> | KeyedPolicy<Policy<unknown>>, options?: InstrumentOptions): Instrumentation {
+export function instrument(target: Policy<unknown> | KeyedPolicy<Policy<unknown>> | Fleet, options?: InstrumentOptions): Instrumentation {
   const read = new OptionReader('instrument', options, ['registry', 'prefix']);
   const registry = readRegistry(read);
   const prefix = readPrefix(read);
   const keyedTarget = isKeyedSource(target);
-  if (!keyedTarget && !isCallSource(target) && !isCompositeSource(target)) {
-    throw new InvalidOptionError('instrument', 'target', 'a firebreak policy, pipeline, firebreak() result or keyed policy', target);
+  if (!keyedTarget && !isCallSource(target) && !isCompositeSource(target) && !isFleetSource(target)) {
+    throw new InvalidOptionError('instrument', 'target', 'a firebreak policy, pipeline, firebreak() result, keyed policy or fleet', target);
   }
   const metrics = metricsFor(registry, prefix);
   const attachment = new Attachment();
@@ -206,4 +210,5 @@ function bindPolicy(policy: object, metrics: Metrics, attachment: Attachment): v
   if (isHedgeSource(policy)) bindHedge(policy, metrics, attachment);
   if (isRateLimitSource(policy)) bindRateLimit(policy, metrics, attachment);
   if (isThrottleSource(policy)) bindThrottle(policy, metrics, attachment);
+  if (isFleetSource(policy)) bindFleet(policy, metrics, attachment);
 }

@@ -170,6 +170,16 @@ export const DEFINITIONS = {
     help: 'Calls for a new key of a keyed policy that found every kept policy holding state, and ran on a policy not kept.',
     labelNames: ['name'],
   },
+  fleetStoreErrors: {
+    name: 'firebreak_fleet_store_errors_total',
+    help: 'Fleet store operations (Redis) that failed or ran past their time limit; the policies ran on local state.',
+    labelNames: ['name'],
+  },
+  fleetConnected: {
+    name: 'firebreak_fleet_connected',
+    help: 'Whether each fleet reaches its store (1) or runs on local state alone (0).',
+    labelNames: ['name'],
+  },
   callDuration: {
     name: 'firebreak_call_duration_seconds',
     help: 'Duration of calls made through an instrumented policy, by outcome.',

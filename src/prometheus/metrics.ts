@@ -3,7 +3,7 @@ import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import type { Attachment } from './attachment.js';
 import { LocalHistogram } from './local-histogram.js';
 import { CIRCUIT_STATES, DEFINITIONS, type MetricKey } from './metric-definitions.js';
-import type { BudgetSource, BulkheadSource, CircuitSource, HedgeSource, KeyedSource, ThrottleSource } from './sources.js';
+import type { BudgetSource, BulkheadSource, CircuitSource, FleetSource, HedgeSource, KeyedSource, ThrottleSource } from './sources.js';
 import { TallyFamily, type Tally } from './tally.js';
 
 /** The labels of one policy's series: its name, and `key` for a key of a keyed policy. */
@@ -48,6 +48,8 @@ export class Metrics {
   readonly hedges = new Map<HedgeSource, Labels>();
   /** Read by `firebreak_throttle_rejection_probability` at scrape time, with the labels of each. */
   readonly throttles = new Map<ThrottleSource, Labels>();
+  /** Read by `firebreak_fleet_connected` at scrape time. */
+  readonly fleets = new Set<FleetSource>();
   /** The policy that shows under each gauge series (`kind` and `name`): one policy each. */
   readonly #owners = new Map<string, object>();
 
@@ -75,6 +77,8 @@ export class Metrics {
   readonly rateLimitWait: LocalHistogram;
   readonly throttleRejections: TallyFamily<string>;
   readonly throttleProbability: Gauge;
+  readonly fleetStoreErrors: TallyFamily<string>;
+  readonly fleetConnected: Gauge;
   readonly callDuration: LocalHistogram;
   readonly keyedOverflows: TallyFamily<string>;
 
@@ -125,6 +129,10 @@ export class Metrics {
     this.throttleRejections = make.counter('throttleRejections');
     this.throttleProbability = make.gauge('throttleProbability', (gauge) => {
       for (const [throttle, labels] of this.throttles) gauge.set(labels, throttle.stats.probability);
+    });
+    this.fleetStoreErrors = make.counter('fleetStoreErrors');
+    this.fleetConnected = make.gauge('fleetConnected', (gauge) => {
+      for (const fleet of this.fleets) gauge.set({ name: fleet.name }, fleet.connected ? 1 : 0);
     });
     this.callDuration = make.histogram('callDuration');
     this.keyedOverflows = make.counter('keyedOverflows', () => {

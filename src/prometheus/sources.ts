@@ -94,6 +94,13 @@ export interface KeyedSource {
   readonly [OBSERVE_ENTRIES]: (observer: KeyedEntryObserver) => () => void;
 }
 
+/** A fleet of replicas (`redisFleet()`): its link to the store. */
+export interface FleetSource {
+  readonly name: string;
+  readonly connected: boolean;
+  readonly onStoreError: Subscribe<unknown>;
+}
+
 /** Something made of policies: a pipeline or a `firebreak()` result. */
 export interface CompositeSource {
   readonly policies: readonly unknown[];
@@ -171,4 +178,9 @@ export function isKeyedSource(value: unknown): value is KeyedSource {
 /** Whether `value` is made of policies. */
 export function isCompositeSource(value: unknown): value is CompositeSource {
   return isBag(value) && Array.isArray(value.policies);
+}
+
+/** Whether `value` is a fleet. */
+export function isFleetSource(value: unknown): value is FleetSource {
+  return named(value) && typeof value.connected === 'boolean' && functions(value, 'onStoreError', 'joinBreaker');
 }

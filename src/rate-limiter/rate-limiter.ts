@@ -6,6 +6,9 @@ import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
 import { sleep } from '../retry/sleep.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { readFleet } from '../fleet/read-fleet.js';
+import { LimiterFleetLink } from './fleet-link.js';
 import { gcra, gcraRemaining, type GcraParams } from './gcra.js';
 
 /**
@@ -34,6 +37,13 @@ export interface RateLimiterOptions {
   readonly maxWait?: number;
   /** Source of time and timers. @default systemClock */
   readonly clock?: Clock;
+  /**
+   * Replicas to share the limit with (limiters of the same `name`): `redisFleet()` from
+   * `firebreak/redis`. The rate and burst are then the whole fleet's, decided by GCRA on the
+   * store's clock in batches; calls never wait (`maxWait` applies while the replica decides
+   * alone, on its share of the rate, when the fleet is unreachable). @default none
+   */
+  readonly fleet?: Fleet;
 }
 
 /**
@@ -115,6 +125,7 @@ class RateLimiter extends PolicyBase implements RateLimiterPolicy {
   /** The theoretical arrival time: the one timestamp of GCRA state. */
   #tat = -Infinity;
   readonly #params: GcraParams;
+  readonly #link: LimiterFleetLink | undefined;
 
   constructor(
     name: string,
@@ -123,9 +134,11 @@ class RateLimiter extends PolicyBase implements RateLimiterPolicy {
     readonly burst: number,
     readonly maxWait: number,
     readonly clock: Clock,
+    fleet: Fleet | undefined,
   ) {
     super(name);
     this.#params = { emission: interval / rate, burst, maxWait };
+    this.#link = fleet === undefined ? undefined : new LimiterFleetLink(fleet, name, this.#params);
   }
 
   onRejected(listener: (event: RateLimitedEvent) => void): Unsubscribe {
@@ -141,17 +154,23 @@ class RateLimiter extends PolicyBase implements RateLimiterPolicy {
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
-    const decision = gcra(this.#tat, this.clock.now(), this.#params);
-    if (!decision.allowed) {
-      if (heard(this.#rejected, RATE_LIMITERS)) tell(this.#rejected, RATE_LIMITERS, this, 'rejected', { retryAfter: decision.retryAfter });
-      return Promise.reject(rateLimitedError(this.name, decision.retryAfter));
-    }
+    const link = this.#link;
+    if (link?.active) return link.take() ? this.#admit(ctx, fn) : this.#reject(link.retryAfter);
+    const decision = gcra(this.#tat, this.clock.now(), link === undefined ? this.#params : link.share(this.#params));
+    if (!decision.allowed) return this.#reject(decision.retryAfter);
     this.#tat = decision.tat;
-    if (decision.delay === 0) {
-      if (heard(this.#admitted, RATE_LIMITERS)) tell(this.#admitted, RATE_LIMITERS, this, 'admitted', ADMITTED_AT_ONCE);
-      return callSafely(fn, ctx);
-    }
+    if (decision.delay === 0) return this.#admit(ctx, fn);
     return this.#wait(ctx, fn, decision.tat, decision.delay);
+  }
+
+  #admit<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    if (heard(this.#admitted, RATE_LIMITERS)) tell(this.#admitted, RATE_LIMITERS, this, 'admitted', ADMITTED_AT_ONCE);
+    return callSafely(fn, ctx);
+  }
+
+  #reject(retryAfter: number): Promise<never> {
+    if (heard(this.#rejected, RATE_LIMITERS)) tell(this.#rejected, RATE_LIMITERS, this, 'rejected', { retryAfter });
+    return Promise.reject(rateLimitedError(this.name, retryAfter));
   }
 
   /** Waits for the booked turn, then runs `fn`; an abort gives the turn back if no later call booked after it. */
@@ -200,7 +219,7 @@ class RateLimiter extends PolicyBase implements RateLimiterPolicy {
  * ```
  */
 export function rateLimiter(options: RateLimiterOptions): RateLimiterPolicy {
-  const read = new OptionReader('rateLimiter', options, ['name', 'rate', 'interval', 'burst', 'maxWait', 'clock']);
+  const read = new OptionReader('rateLimiter', options, ['name', 'rate', 'interval', 'burst', 'maxWait', 'clock', 'fleet']);
   if (!read.has('rate')) read.fail('rate', 'a finite number > 0');
   const rate = read.number('rate', 1, 0, true);
   return new RateLimiter(
@@ -210,5 +229,6 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiterPolicy {
     read.number('burst', Math.max(1, rate), 1),
     read.duration('maxWait', 0),
     read.clock(),
+    readFleet(read),
   );
 }

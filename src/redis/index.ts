@@ -1,2 +1,3 @@
-// Entry `firebreak/redis`: being built (wave 2).
-export {};
+export { redisFleet, type RedisFleetOptions } from './redis-fleet.js';
+export { redisStore } from './redis-store.js';
+export type { IoRedisLike, NodeRedisLike, RedisClientLike } from './client.js';

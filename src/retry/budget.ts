@@ -1,6 +1,9 @@
 import type { Clock } from '../clock.js';
 import { entryNow } from '../entry-clock.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { readFleet } from '../fleet/read-fleet.js';
 import { OptionReader } from '../options.js';
+import { FleetBudget } from './fleet-budget.js';
 
 /**
  * Options of {@link retryBudget}.
@@ -23,6 +26,13 @@ export interface RetryBudgetOptions {
   readonly window?: number;
   /** Source of time. @default systemClock */
   readonly clock?: Clock;
+  /**
+   * Replicas to share one budget with (budgets of the same `name`): `redisFleet()` from
+   * `firebreak/redis`. The fleet then allows `ratio` of the whole fleet's requests plus one
+   * reserve, not one reserve per replica; this replica's own budget decides while the fleet is
+   * unreachable. @default none: this process alone
+   */
+  readonly fleet?: Fleet;
 }
 
 /**
@@ -184,12 +194,14 @@ function slotOf(bucket: number): number {
  * ```
  */
 export function retryBudget(options?: RetryBudgetOptions): RetryBudget {
-  const read = new OptionReader('retryBudget', options, ['name', 'ratio', 'minPerSecond', 'window', 'clock']);
-  return new Budget(
+  const read = new OptionReader('retryBudget', options, ['name', 'ratio', 'minPerSecond', 'window', 'clock', 'fleet']);
+  const budget = new Budget(
     read.string('name', 'retry-budget'),
     read.number('ratio', 0.2, 0),
     read.number('minPerSecond', 10, 0),
     read.duration('window', 10_000, { min: 1 }),
     read.clock(),
   );
+  const fleet = readFleet(read);
+  return fleet === undefined ? budget : new FleetBudget(budget, fleet);
 }

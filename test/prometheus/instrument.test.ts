@@ -254,7 +254,7 @@ describe('instrument', () => {
     expect(() => instrument(guard, { registry, prefix: 1 as never })).toThrow(InvalidOptionError);
     expect(() => instrument(guard, { registry: {} as never })).toThrow('instrument: `registry` must be a prom-client Registry, got an object');
     const foreign: Policy = { name: 'cockatiel', execute: (fn) => Promise.resolve(fn({ signal: new AbortController().signal, attempt: 1, deadline: Infinity })) };
-    expect(() => instrument(foreign, { registry })).toThrow('instrument: `target` must be a firebreak policy, pipeline, firebreak() result or keyed policy, got an object');
+    expect(() => instrument(foreign, { registry })).toThrow('instrument: `target` must be a firebreak policy, pipeline, firebreak() result, keyed policy or fleet, got an object');
     expect(() => instrument(null as never, { registry })).toThrow(InvalidOptionError);
     expect(registry.getMetricsAsArray()).toHaveLength(0);
   });

@@ -30,6 +30,8 @@ const TABLE: Record<string, { type: string; labels: string[] }> = {
   firebreak_rate_limit_wait_seconds: { type: 'histogram', labels: ['le', 'name'] },
   firebreak_throttle_rejections_total: { type: 'counter', labels: ['name'] },
   firebreak_throttle_rejection_probability: { type: 'gauge', labels: ['name'] },
+  firebreak_fleet_store_errors_total: { type: 'counter', labels: ['name'] },
+  firebreak_fleet_connected: { type: 'gauge', labels: ['name'] },
   firebreak_call_duration_seconds: { type: 'histogram', labels: ['le', 'name', 'outcome'] },
   firebreak_keyed_overflows_total: { type: 'counter', labels: ['name'] },
 };
@@ -95,6 +97,8 @@ describe('every metric of the table', () => {
     expect(value('firebreak_retry_budget_exhausted_total')).toBe(2);
     expect(value('firebreak_retry_budget_available')).toBe(0);
     expect(value('firebreak_fallbacks_total')).toBe(4);
+    expect(value('firebreak_fleet_store_errors_total')).toBe(1);
+    expect(value('firebreak_fleet_connected')).toBe(0);
 
     const search = (metric: string, sample = metric): number | undefined => scrape.value(metric, { name: 'search' }, sample);
     expect(search('firebreak_hedge_calls_total')).toBe(3);

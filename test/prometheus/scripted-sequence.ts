@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { expect } from 'vitest';
-import { circuitBreaker, constant, firebreak, keyed, manualClock, ThrottledError, type CallContext, type KeyedPolicy, type ManualClock, type Policy } from '../../src/index.js';
+import { circuitBreaker, constant, firebreak, keyed, manualClock, storeFleet, ThrottledError, type CallContext, type FleetStore, type KeyedPolicy, type ManualClock, type Policy } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
 import { deferred } from '../helpers/async.js';
 import { Scrape } from './read-metrics.js';
@@ -12,14 +12,24 @@ function hangUntilAborted(ctx: CallContext): Promise<never> {
 
 const down = (): Promise<never> => Promise.reject(new Error('down'));
 
+/** A fleet store that is always down. */
+const downStore: FleetStore = { syncBreaker: down, syncBudget: down, syncLimiter: down, isolate: down, release: down };
+
 /** The Prometheus metrics of {@link runScriptedSequence}, scraped at its three moments. */
-export function scriptedSequence(registry: Registry): Promise<{ full: Scrape; open: Scrape; atTheEnd: Scrape }> {
-  return runScriptedSequence(
+export async function scriptedSequence(registry: Registry): Promise<{ full: Scrape; open: Scrape; atTheEnd: Scrape }> {
+  const scrapes = await runScriptedSequence(
     (policy) => instrument(policy, { registry }),
     () => Scrape.of(registry),
     (policy) => instrument(policy, { registry }),
     searchSequence,
   );
+  // Then a fleet whose store is down: one failed sync, and the fleet runs on local state.
+  const fleet = storeFleet({ name: 'auth', store: downStore });
+  instrument(fleet, { registry });
+  circuitBreaker({ name: 'auth', fleet });
+  await new Promise((resolve) => setImmediate(resolve));
+  await fleet.close();
+  return { ...scrapes, atTheEnd: await Scrape.of(registry) };
 }
 
 /**

@@ -38,6 +38,8 @@ export interface ServiceConfig {
   readonly tokenCacheMs: number;
   /** Attempts per call to auth in the naive mode. */
   readonly naiveAttempts: number;
+  /** Share auth's breaker and retry budget with the other replicas through this Redis (`npm run demo:fleet`). */
+  readonly fleet?: { readonly redisPort: number; readonly prefix: string };
 }
 
 /** The configuration of the gateway process. */

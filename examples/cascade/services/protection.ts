@@ -3,7 +3,7 @@
  * caller and what it calls. Retries happen at one layer only, next to the dependency that fails
  * (the services' calls to auth), so that retries do not multiply across layers.
  */
-import { firebreak, httpShouldHandle, constant, type Outcome } from '../../../src/index.js';
+import { firebreak, httpShouldHandle, constant, type Fleet, type Outcome } from '../../../src/index.js';
 import type { UpstreamResponse } from './http-client.js';
 
 /** A response of 5xx, or any error (timeouts, an open circuit, a full bulkhead): serve the fallback. */
@@ -29,14 +29,16 @@ function breaker(probeTimeout: number) {
  * budget allows it (10 % of requests), 600 ms in all; a breaker that opens when half of the last
  * 20 calls failed and probes again after a second; at most 16 calls at once (32 waiting). When
  * auth cannot answer, the call resolves to `null`, and the service looks the token up in its
- * cache of recent validations.
+ * cache of recent validations. With a `fleet`, the breaker and the retry budget are shared with
+ * the other replicas of the service (`npm run demo:fleet`).
  */
-export function protectAuth() {
+export function protectAuth(fleet?: Fleet) {
+  const shared = fleet === undefined ? {} : { fleet };
   return firebreak('auth', {
     fallback: { fallback: null, shouldHandle: unavailable },
     totalTimeout: 600,
-    retry: { maxAttempts: 2, backoff: constant(25), shouldHandle: httpShouldHandle, budget: { ratio: 0.1, minPerSecond: 2 } },
-    circuitBreaker: breaker(500),
+    retry: { maxAttempts: 2, backoff: constant(25), shouldHandle: httpShouldHandle, budget: { ratio: 0.1, minPerSecond: 2, ...shared } },
+    circuitBreaker: { ...breaker(500), ...shared },
     bulkhead: { concurrency: 16, queue: 32 },
     attemptTimeout: 250,
   });

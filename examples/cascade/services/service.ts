@@ -16,6 +16,7 @@ import { childConfig, listen, ready, work } from './child.js';
 import type { ServiceConfig } from './contracts.js';
 import { get, type UpstreamResponse } from './http-client.js';
 import { eagerRetry } from './naive.js';
+import { joinFleet } from './fleet.js';
 import { protectAuth } from './protection.js';
 
 /** The user a request is served for, or the status to answer instead. */
@@ -23,7 +24,7 @@ type Validation = { readonly user: string; readonly degraded: boolean } | { read
 
 const config = childConfig<ServiceConfig>();
 const authAgent = new Agent({ keepAlive: true });
-const auth = protectAuth();
+const auth = protectAuth(config.fleet && (await joinFleet(config.fleet.redisPort, config.fleet.prefix)));
 if (config.mode === 'protected' && config.needsAuth) instrument(auth);
 const validatedAt = new Map<string, number>();
 const CACHE_LIMIT = 10_000;
