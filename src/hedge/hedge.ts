@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import { AbortScope, Context } from '../context.js';
+import { heard, tell, Topic } from '../diagnostics.js';
 import { isFastFail } from '../errors/fast-fail.js';
 import { hedgeLostError } from '../errors/hedge-lost-error.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
@@ -129,6 +130,8 @@ export interface HedgePolicy extends ObservablePolicy {
 /** The default judgement: every error is a failure, no result is. */
 const handleErrors: ShouldHandle = (outcome) => !outcome.ok;
 
+const HEDGES = new Topic('hedge');
+
 class Hedge extends PolicyBase implements HedgePolicy {
   #hedgeEvents: EventList<HedgeEvent> | undefined;
   #settledEvents: EventList<HedgeSettledEvent> | undefined;
@@ -170,13 +173,13 @@ class Hedge extends PolicyBase implements HedgePolicy {
   /** Reports a hedge started. */
   reportHedge(attempt: number, reason: HedgeEvent['reason']): void {
     this.hedges++;
-    if (this.#hedgeEvents?.active) this.#hedgeEvents?.emit({ attempt, reason });
+    if (heard(this.#hedgeEvents, HEDGES)) tell(this.#hedgeEvents, HEDGES, this, 'hedge', { attempt, reason });
   }
 
   /** Reports the end of a call. */
   reportSettled(ok: boolean, attempts: number, winner: number | undefined): void {
     if (winner !== undefined && winner > 1) this.wins++;
-    if (this.#settledEvents?.active) this.#settledEvents?.emit({ ok, attempts, winner });
+    if (heard(this.#settledEvents, HEDGES)) tell(this.#settledEvents, HEDGES, this, 'settled', { ok, attempts, winner });
   }
 
   /** Whether `outcome` is a failure; a judge that throws makes it one. */

@@ -6,8 +6,10 @@ import {
   isCallSource,
   isCircuitSource,
   isFallbackSource,
+  isHedgeSource,
   isRateLimitSource,
   isRetrySource,
+  isThrottleSource,
   isTimeoutSource,
 } from '../prometheus/sources.js';
 import { BULKHEAD_REASON, CIRCUIT_RESULT, CIRCUIT_STATE, ERROR_TYPE, POLICY_NAME, PREVIOUS_STATE, RETRY_RESULT } from './definitions.js';
@@ -107,5 +109,23 @@ export function bindMetrics(part: object, meters: Meters, attachment: Attachment
       }),
     );
     attachment.add(part.onSettled((event) => void results[retryResult(!event.failed, event.attempts)].count++));
+  }
+  if (isHedgeSource(part)) {
+    const [calls, hedges, wins] = [meters.tally('hedgeCalls', name), meters.tally('hedges', name), meters.tally('hedgeWins', name)];
+    attachment.add(part.onHedge(() => void hedges.count++));
+    attachment.add(
+      part.onSettled((event) => {
+        calls.count++;
+        if (event.winner !== undefined && event.winner > 1) wins.count++;
+      }),
+    );
+    meters.hedges.add(part);
+    attachment.add(() => meters.hedges.delete(part));
+  }
+  if (isThrottleSource(part)) {
+    const rejections = meters.tally('throttleRejections', name);
+    attachment.add(part.onRejected(() => void rejections.count++));
+    meters.throttles.add(part);
+    attachment.add(() => meters.throttles.delete(part));
   }
 }

@@ -1,6 +1,6 @@
 import { trace, type Attributes } from '@opentelemetry/api';
 import type { Attachment } from '../prometheus/attachment.js';
-import { isCircuitSource, isFallbackSource, isRateLimitSource, isRetrySource, isTimeoutSource } from '../prometheus/sources.js';
+import { isCircuitSource, isFallbackSource, isHedgeSource, isRateLimitSource, isRetrySource, isThrottleSource, isTimeoutSource } from '../prometheus/sources.js';
 import { CIRCUIT_STATE, ERROR_TYPE, POLICY_NAME, SPAN_EVENTS } from './definitions.js';
 import type { ErrorTypes } from './error-type.js';
 
@@ -10,9 +10,10 @@ interface OutcomeEvent {
 }
 
 /**
- * Adds span events to the span active where a policy's event happens: a retry, a breaker's or
- * a rate limiter's rejection, a served fallback, a timeout. Events happen in the async context of the call they
- * concern (a timeout too: the core reports it in the caller's context), so each lands on the
+ * Adds span events to the span active where a policy's event happens: a retry, a hedged attempt
+ * started, a breaker's, a rate limiter's or an adaptive throttle's rejection, a served fallback, a
+ * timeout. Events happen in the async context of the call they concern (a timeout too: the core
+ * reports it in the caller's context; a hedge's delay timer is set in it), so each lands on the
  * span of its own call. Nothing is added when no span is recording.
  */
 export function bindSpanEvents(part: object, errorTypes: ErrorTypes, attachment: Attachment): void {
@@ -42,6 +43,22 @@ export function bindSpanEvents(part: object, errorTypes: ErrorTypes, attachment:
       part.onRejected((event) => {
         const { retryAfter } = event as { retryAfter?: number };
         addEvent(SPAN_EVENTS.rateLimited, { [POLICY_NAME]: name, 'firebreak.rate_limit.retry_after': (retryAfter ?? 0) / 1000 });
+      }),
+    );
+  }
+  if (isHedgeSource(part)) {
+    attachment.add(
+      part.onHedge((event) => {
+        const { attempt, reason } = event as { attempt?: number; reason?: string };
+        addEvent(SPAN_EVENTS.hedge, { [POLICY_NAME]: name, 'firebreak.hedge.attempt': attempt ?? 0, 'firebreak.hedge.reason': reason ?? 'delay' });
+      }),
+    );
+  }
+  if (isThrottleSource(part)) {
+    attachment.add(
+      part.onRejected((event) => {
+        const { probability } = event as { probability?: number };
+        addEvent(SPAN_EVENTS.throttled, { [POLICY_NAME]: name, 'firebreak.throttle.probability': probability ?? 0 });
       }),
     );
   }

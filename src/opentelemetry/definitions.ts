@@ -20,8 +20,11 @@ export const RETRY_RESULT = 'firebreak.retry.result';
 /** The kind of a failure, from a bounded set (see `errorType`). */
 export const ERROR_TYPE = 'error.type';
 
-/** `counter`: an asynchronous counter fed by tallies; `observable`: an asynchronous up-down counter. */
-type Kind = 'counter' | 'histogram' | 'observable';
+/**
+ * `counter`: an asynchronous counter fed by tallies; `observable`: an asynchronous up-down
+ * counter (a level); `gauge`: an asynchronous gauge (a value that does not add up across series).
+ */
+type Kind = 'counter' | 'histogram' | 'observable' | 'gauge';
 
 interface Definition {
   readonly kind: Kind;
@@ -117,6 +120,27 @@ export const INSTRUMENTS = {
     description: 'Retries each retry budget would allow now.',
   },
   fallbacks: { name: 'firebreak.fallbacks', kind: 'counter', unit: '{fallback}', description: 'Failures replaced by a fallback.' },
+  hedgeCalls: { name: 'firebreak.hedge.calls', kind: 'counter', unit: '{call}', description: 'Calls through each hedge policy.' },
+  hedges: {
+    name: 'firebreak.hedges',
+    kind: 'counter',
+    unit: '{attempt}',
+    description: 'Hedged attempts started (attempts after the first); divided by the calls, the extra load hedging adds.',
+  },
+  hedgeWins: { name: 'firebreak.hedge.wins', kind: 'counter', unit: '{call}', description: 'Calls settled by a hedged attempt rather than the first.' },
+  hedgeDelay: {
+    name: 'firebreak.hedge.delay',
+    kind: 'gauge',
+    unit: 's',
+    description: 'The delay after which each hedge starts its first hedged attempt now (absent while a percentile delay lacks samples).',
+  },
+  throttleRejections: { name: 'firebreak.throttle.rejections', kind: 'counter', unit: '{call}', description: 'Calls each adaptive throttle rejected locally.' },
+  throttleProbability: {
+    name: 'firebreak.throttle.rejection_probability',
+    kind: 'gauge',
+    unit: '1',
+    description: 'The probability with which each adaptive throttle rejects the next call.',
+  },
   callDuration: {
     name: 'firebreak.call.duration',
     kind: 'histogram',
@@ -136,4 +160,6 @@ export const SPAN_EVENTS = {
   fallback: 'firebreak.fallback',
   timeout: 'firebreak.timeout',
   rateLimited: 'firebreak.rate_limit.rejected',
+  hedge: 'firebreak.hedge',
+  throttled: 'firebreak.throttle.rejected',
 } as const;

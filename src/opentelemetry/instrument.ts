@@ -23,8 +23,9 @@ export interface InstrumentOptions {
   /** Where the instruments are created. @default the global meter provider (`metrics.getMeterProvider()`) */
   readonly meterProvider?: MeterProvider;
   /**
-   * Whether to add span events (retry, breaker rejection, fallback, timeout) to the span active
-   * where they happen. They need no tracer: they go to whichever span is active and recording.
+   * Whether to add span events (retry, hedge, breaker, rate-limit and throttle rejections,
+   * fallback, timeout) to the span active where they happen. They need no tracer: they go to
+   * whichever span is active and recording.
    * @default true
    */
   readonly spanEvents?: boolean;
@@ -55,8 +56,8 @@ export interface Instrumentation {
  * `firebreak/prometheus` under OpenTelemetry names (`firebreak.circuit.state`,
  * `firebreak.call.duration` in seconds, ...), with the attributes `firebreak.policy.name`,
  * `firebreak.circuit.state` and a bounded `error.type`; and, on the span active where they
- * happen, an event for each retry, breaker rejection, served fallback and timeout, so that a
- * trace shows why a call was slow or degraded. Use it once per policy at start-up.
+ * happen, an event for each retry, hedged attempt, rejection (breaker, rate limiter, adaptive
+ * throttle), served fallback and timeout, so that a trace shows why a call was slow or degraded. Use it once per policy at start-up.
  *
  * `target` is a policy, a `pipeline()` or a `firebreak()` result: the policies inside are found
  * and instrumented, each under its own `name`. A policy instrumented twice into one meter

@@ -1,13 +1,13 @@
 import type { Attributes, BatchObservableResult, Histogram, MeterProvider, Observable } from '@opentelemetry/api';
 import { CIRCUIT_STATES } from '../prometheus/metric-definitions.js';
-import type { BudgetSource, BulkheadSource, CircuitSource } from '../prometheus/sources.js';
+import type { BudgetSource, BulkheadSource, CircuitSource, HedgeSource, ThrottleSource } from '../prometheus/sources.js';
 import { CIRCUIT_STATE, INSTRUMENTS, POLICY_NAME, type InstrumentKey } from './definitions.js';
 import { ErrorTypes } from './error-type.js';
 
 type KeyOf<K> = { [P in InstrumentKey]: (typeof INSTRUMENTS)[P]['kind'] extends K ? P : never }[InstrumentKey];
 type CounterKey = KeyOf<'counter'>;
 type HistogramKey = KeyOf<'histogram'>;
-type ObservableKey = KeyOf<'observable'>;
+type ObservableKey = KeyOf<'observable' | 'gauge'>;
 
 /**
  * One counter series counted as a plain number on the call path and reported by its
@@ -34,6 +34,10 @@ export class Meters {
   readonly bulkheads = new Set<BulkheadSource>();
   /** Read by `firebreak.retry_budget.available` at collection, with how many bindings use each. */
   readonly budgets = new Map<BudgetSource, number>();
+  /** Read by `firebreak.hedge.delay` at collection. */
+  readonly hedges = new Set<HedgeSource>();
+  /** Read by `firebreak.throttle.rejection_probability` at collection. */
+  readonly throttles = new Set<ThrottleSource>();
   readonly errorTypes = new ErrorTypes();
   readonly #tallies = {} as Record<CounterKey, Map<string, Tally>>;
   readonly histograms = {} as Record<HistogramKey, Histogram>;
@@ -50,7 +54,8 @@ export class Meters {
       } else if (definition.kind === 'histogram') {
         const advice = { explicitBucketBoundaries: [...definition.buckets] };
         this.histograms[key as HistogramKey] = meter.createHistogram(definition.name, { ...options, advice });
-      } else this.#observables[key as ObservableKey] = meter.createObservableUpDownCounter(definition.name, options);
+      } else if (definition.kind === 'gauge') this.#observables[key as ObservableKey] = meter.createObservableGauge(definition.name, options);
+      else this.#observables[key as ObservableKey] = meter.createObservableUpDownCounter(definition.name, options);
     }
     meter.addBatchObservableCallback((result) => this.#observe(result), Object.values(this.#observables));
   }
@@ -86,6 +91,11 @@ export class Meters {
       if (limit !== undefined) result.observe(o.concurrencyLimit, limit, attributes);
     }
     for (const budget of this.budgets.keys()) result.observe(o.retryBudgetAvailable, budget.stats.available, { [POLICY_NAME]: budget.name });
+    for (const hedge of this.hedges) {
+      const { delay } = hedge.stats;
+      if (delay !== Infinity) result.observe(o.hedgeDelay, delay / 1000, { [POLICY_NAME]: hedge.name });
+    }
+    for (const throttle of this.throttles) result.observe(o.throttleProbability, throttle.stats.probability, { [POLICY_NAME]: throttle.name });
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Context } from '../context.js';
+import { heard, tell, Topic } from '../diagnostics.js';
 import { isFastFail } from '../errors/fast-fail.js';
 import { throttledError } from '../errors/throttled-error.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
@@ -102,6 +103,8 @@ export interface AdaptiveThrottlePolicy extends ObservablePolicy {
   readonly onRejected: Subscribe<ThrottledEvent>;
 }
 
+const THROTTLES = new Topic('throttle');
+
 class AdaptiveThrottle extends PolicyBase implements AdaptiveThrottlePolicy {
   #rejected: EventList<ThrottledEvent> | undefined;
   readonly #counts: ThrottleWindow;
@@ -137,7 +140,7 @@ class AdaptiveThrottle extends PolicyBase implements AdaptiveThrottlePolicy {
     const probability = rejectionProbability(counts, this.k, this.maxRejection);
     if (probability > 0 && this.random() < probability) {
       counts.recordRejection();
-      if (this.#rejected?.active) this.#rejected?.emit({ probability });
+      if (heard(this.#rejected, THROTTLES)) tell(this.#rejected, THROTTLES, this, 'rejected', { probability });
       return Promise.reject(throttledError(this.name, probability));
     }
     return callSafely(fn, ctx).then(

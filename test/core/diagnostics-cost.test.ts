@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it, vi } from 'vitest';
+import { adaptiveThrottle, hedge, manualClock } from '../../src/index.js';
 import { runScriptedSequence } from '../prometheus/scripted-sequence.js';
 
 /*
@@ -42,5 +43,32 @@ describe('diagnostics_channel costs nothing unsubscribed', () => {
     tell.calls = 0;
     await run();
     expect(tell.calls).toBe(0);
+  });
+
+  it('builds no hedge or throttle event unheard, and one per message on firebreak:hedge and firebreak:throttle', async () => {
+    const hedgeAndThrottle = async (): Promise<void> => {
+      const clock = manualClock();
+      const hedged = hedge({ delay: 100, grace: 0, clock });
+      const won = hedged.execute((ctx) => (ctx.attempt === 1 ? new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error))) : 'won'));
+      await clock.advanceAsync(100);
+      await won;
+      await hedged.execute((ctx) => (ctx.attempt === 1 ? Promise.reject(new Error('down')) : 'after a failure'));
+      const throttle = adaptiveThrottle({ k: 1, clock, random: () => 0 });
+      await throttle.execute(() => Promise.reject(new Error('503'))).catch(() => undefined);
+      await throttle.execute(() => 'not called').catch(() => undefined);
+    };
+    tell.calls = 0;
+    await hedgeAndThrottle();
+    expect(tell.calls).toBe(0);
+
+    let messages = 0;
+    const listener = (): void => void messages++;
+    for (const name of ['firebreak:hedge', 'firebreak:throttle']) subscribe(name, listener);
+    try {
+      await hedgeAndThrottle();
+    } finally {
+      for (const name of ['firebreak:hedge', 'firebreak:throttle']) unsubscribe(name, listener);
+    }
+    expect([messages, tell.calls]).toEqual([5, 5]);
   });
 });

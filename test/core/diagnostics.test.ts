@@ -2,7 +2,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANNEL_NAMES } from '../../src/diagnostics.js';
-import { adaptiveBulkhead, keyed, timeout, type DiagnosticsMessage, type Policy } from '../../src/index.js';
+import { adaptiveBulkhead, adaptiveThrottle, hedge, keyed, manualClock, timeout, type CallContext, type DiagnosticsMessage, type Policy } from '../../src/index.js';
 import { walk } from '../../src/prometheus/walk.js';
 import { runScriptedSequence } from '../prometheus/scripted-sequence.js';
 
@@ -98,6 +98,48 @@ describe('diagnostics_channel', () => {
       [true, 'admitted', { waited: 0 }],
       [true, 'rejected', { reason: 'full' }],
     ]);
+  });
+
+  it('publishes a hedge on firebreak:hedge and an adaptive throttle on firebreak:throttle, each event once, as its on… listeners get it', async () => {
+    const clock = manualClock();
+    const hedged = hedge({ name: 'search', maxAttempts: 3, delay: 100, grace: 0, clock });
+    const throttle = adaptiveThrottle({ name: 'search', k: 1, clock, random: () => 0 });
+    const messages: [string, DiagnosticsMessage][] = [];
+    for (const channel of ['firebreak:hedge', 'firebreak:throttle']) {
+      const listener = (message: unknown): void => void messages.push([channel, message as DiagnosticsMessage]);
+      subscribe(channel, listener);
+      subscribed.push([channel, listener]);
+    }
+    const heard: [object, string, unknown][] = [];
+    for (const part of [hedged, throttle]) {
+      for (const method of onMethods(part)) {
+        (part as unknown as Record<string, (listener: (event: unknown) => void) => void>)[method]?.((event) => heard.push([part, typeOf(method), event]));
+      }
+    }
+
+    // A hedge on delay that wins, then a failure that starts a hedge at once.
+    const hang = (ctx: CallContext): Promise<never> => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error)));
+    const won = hedged.execute((ctx) => (ctx.attempt === 1 ? hang(ctx) : 'hedge won'));
+    await clock.advanceAsync(100);
+    expect(await won).toBe('hedge won');
+    expect(await hedged.execute((ctx) => (ctx.attempt === 1 ? Promise.reject(new Error('down')) : 'after a failure'))).toBe('after a failure');
+    // One failure through the throttle, then (k = 1, random 0) a rejection.
+    await expect(throttle.execute(() => Promise.reject(new Error('503')))).rejects.toThrow('503');
+    await expect(throttle.execute(() => 'not called')).rejects.toMatchObject({ code: 'ERR_THROTTLED' });
+
+    expect(messages.map(([channel, m]) => [channel, m.name, m.type, m.event])).toEqual([
+      ['firebreak:hedge', 'search', 'hedge', { attempt: 2, reason: 'delay' }],
+      ['firebreak:hedge', 'search', 'settled', { ok: true, attempts: 2, winner: 2 }],
+      ['firebreak:hedge', 'search', 'hedge', { attempt: 2, reason: 'failure' }],
+      ['firebreak:hedge', 'search', 'settled', { ok: true, attempts: 2, winner: 2 }],
+      ['firebreak:throttle', 'search', 'rejected', { probability: 0.5 }],
+    ]);
+    const relevant = heard.filter(([, type]) => type !== 'call');
+    expect(relevant).toHaveLength(messages.length);
+    for (const [index, [policy, type, event]] of relevant.entries()) {
+      const [, message] = messages[index]!;
+      expect([message.policy === policy, message.type, message.event === event], `event ${index}`).toEqual([true, type, true]);
+    }
   });
 
   it('publishes a keyed policy\'s evictions on firebreak:keyed', () => {

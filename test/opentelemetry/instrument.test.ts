@@ -1,6 +1,20 @@
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { adaptiveBulkhead, circuitBreaker, fallback, firebreak, InvalidOptionError, manualClock, pipeline, rateLimiter, retry, timeout, type CallContext } from '../../src/index.js';
+import {
+  adaptiveBulkhead,
+  adaptiveThrottle,
+  circuitBreaker,
+  fallback,
+  firebreak,
+  hedge,
+  InvalidOptionError,
+  manualClock,
+  pipeline,
+  rateLimiter,
+  retry,
+  timeout,
+  type CallContext,
+} from '../../src/index.js';
 import { instrument } from '../../src/opentelemetry/index.js';
 import { MAX_ERROR_TYPES } from '../../src/opentelemetry/error-type.js';
 import { runScriptedSequence } from '../prometheus/scripted-sequence.js';
@@ -29,12 +43,18 @@ const TABLE: Record<string, { type: string; unit: string; attributes: string[]; 
   'firebreak.retry_budget.exhausted': { type: 'counter', unit: '{retry}', attributes: ['firebreak.policy.name'] },
   'firebreak.retry_budget.available': { type: 'up-down', unit: '{retry}', attributes: ['firebreak.policy.name'] },
   'firebreak.fallbacks': { type: 'counter', unit: '{fallback}', attributes: ['firebreak.policy.name'] },
+  'firebreak.hedge.calls': { type: 'counter', unit: '{call}', attributes: ['firebreak.policy.name'] },
+  'firebreak.hedges': { type: 'counter', unit: '{attempt}', attributes: ['firebreak.policy.name'] },
+  'firebreak.hedge.wins': { type: 'counter', unit: '{call}', attributes: ['firebreak.policy.name'] },
+  'firebreak.hedge.delay': { type: 'gauge', unit: 's', attributes: ['firebreak.policy.name'] },
+  'firebreak.throttle.rejections': { type: 'counter', unit: '{call}', attributes: ['firebreak.policy.name'] },
+  'firebreak.throttle.rejection_probability': { type: 'gauge', unit: '1', attributes: ['firebreak.policy.name'] },
   'firebreak.call.duration': { type: 'histogram', unit: 's', attributes: ['firebreak.policy.name'], optional: ['error.type'] },
 };
 
 /** The values an enumerated attribute may take. */
 const BOUNDED: Record<string, readonly string[]> = {
-  'firebreak.policy.name': ['auth', 'search', 'pool'],
+  'firebreak.policy.name': ['auth', 'search', 'pool', 'cold'],
   'firebreak.circuit.state': ['closed', 'open', 'half-open', 'isolated'],
   'firebreak.circuit.previous_state': ['closed', 'open', 'half-open', 'isolated'],
   'firebreak.circuit.result': ['success', 'failure', 'rejected'],
@@ -58,6 +78,7 @@ function expectTable(collection: Collection): void {
 function kindOf(metric: MetricData): string {
   if (metric.dataPointType === DataPointType.HISTOGRAM) return 'histogram';
   if (metric.dataPointType === DataPointType.SUM) return metric.isMonotonic ? 'counter' : 'up-down';
+  if (metric.dataPointType === DataPointType.GAUGE) return 'gauge';
   return String(metric.dataPointType);
 }
 
@@ -88,8 +109,9 @@ describe('instrument (OpenTelemetry)', () => {
     expect(states(open)).toEqual([0, 1, 0, 0]);
     expect(states(end)).toEqual([1, 0, 0, 0]);
 
-    // Every instrument but the rate limiter's and the adaptive bulkhead's (not in this pipeline: see their own tests).
-    expect([...end.metrics.keys()].sort()).toEqual(Object.keys(TABLE).filter((name) => !name.startsWith('firebreak.rate_limit.') && name !== 'firebreak.concurrency.limit').sort());
+    // Every instrument but the rate limiter's, the adaptive bulkhead's, the hedge's and the throttle's (not in this pipeline: see their own tests).
+    const elsewhere = /^firebreak\.(rate_limit\.|concurrency\.limit$|hedges?\b|throttle\.)/;
+    expect([...end.metrics.keys()].sort()).toEqual(Object.keys(TABLE).filter((name) => !elsewhere.test(name)).sort());
     expectTable(end);
 
     const result = (value: string): number | undefined => at(end, 'firebreak.circuit.calls', { 'firebreak.circuit.result': value });
@@ -201,6 +223,65 @@ describe('instrument (OpenTelemetry)', () => {
     const [event] = traces.span('rejected').events;
     expect(event?.name).toBe('firebreak.rate_limit.rejected');
     expect(event?.attributes).toEqual({ 'firebreak.policy.name': 'search', 'firebreak.rate_limit.retry_after': 2 });
+  });
+
+  it('records a hedge: calls, hedged attempts, wins and its current delay (absent while a percentile lacks samples)', async () => {
+    const metrics = new Metrics();
+    const clock = manualClock();
+    const search = hedge({ name: 'search', maxAttempts: 3, delay: 100, grace: 0, clock });
+    const cold = hedge({ name: 'cold', delay: { percentile: 0.95 }, clock });
+    instrument(pipeline(search), { meterProvider: metrics.provider });
+    instrument(cold, { meterProvider: metrics.provider });
+    const won = search.execute((ctx) => (ctx.attempt === 1 ? hangUntilAborted(ctx) : 'hedge won'));
+    await clock.advanceAsync(100);
+    expect(await won).toBe('hedge won');
+    expect(await search.execute(() => 'first attempt')).toBe('first attempt');
+    expect(await search.execute((ctx) => (ctx.attempt < 3 ? Promise.reject(new Error('down')) : 'third attempt'))).toBe('third attempt');
+    expect(await cold.execute(() => 'not hedged')).toBe('not hedged');
+
+    const c = await metrics.collect();
+    expectTable(c);
+    const named = (name: string): Record<string, string> => ({ 'firebreak.policy.name': name });
+    const of = (name: string): (number | undefined)[] =>
+      ['firebreak.hedge.calls', 'firebreak.hedges', 'firebreak.hedge.wins', 'firebreak.hedge.delay'].map((metric) => c.value(metric, named(name)));
+    expect(of('search')).toEqual([3, 3, 2, 0.1]);
+    expect(of('cold')).toEqual([1, 0, 0, undefined]);
+    expect(c.points('firebreak.hedge.delay')).toHaveLength(1);
+  });
+
+  it('adds a firebreak.hedge span event to the span of the call whose hedge starts, from the delay timer too (real timers)', async () => {
+    const search = hedge({ name: 'search', maxAttempts: 3, delay: 5 });
+    instrument(search, { meterProvider: new Metrics().provider });
+    const won = traces.inSpan('delayed', () => search.execute((ctx) => (ctx.attempt === 1 ? hangUntilAborted(ctx) : 'hedge won')));
+    const failedOver = traces.inSpan('failed-over', () => search.execute((ctx) => (ctx.attempt === 1 ? Promise.reject(new Error('down')) : 'after a failure')));
+    const quiet = traces.inSpan('quiet', () => search.execute(() => 'at once'));
+    expect([await won, await failedOver, await quiet]).toEqual(['hedge won', 'after a failure', 'at once']);
+
+    const events = (span: string): unknown[] => traces.span(span).events.map((e) => [e.name, e.attributes]);
+    expect(events('delayed')).toEqual([['firebreak.hedge', { 'firebreak.policy.name': 'search', 'firebreak.hedge.attempt': 2, 'firebreak.hedge.reason': 'delay' }]]);
+    expect(events('failed-over')).toEqual([['firebreak.hedge', { 'firebreak.policy.name': 'search', 'firebreak.hedge.attempt': 2, 'firebreak.hedge.reason': 'failure' }]]);
+    expect(events('quiet')).toEqual([]);
+  });
+
+  it('records an adaptive throttle: rejections, its rejection probability, and a span event for a rejection', async () => {
+    const metrics = new Metrics();
+    const throttle = adaptiveThrottle({ name: 'search', k: 1, clock: manualClock(), random: () => 0 });
+    instrument(throttle, { meterProvider: metrics.provider });
+    const before = await metrics.collect();
+    expect(before.value('firebreak.throttle.rejection_probability', { 'firebreak.policy.name': 'search' })).toBe(0);
+    await expect(throttle.execute(() => Promise.reject(new Error('503')))).rejects.toThrow('503');
+    await expect(traces.inSpan('throttled', () => throttle.execute(() => 'not called'))).rejects.toMatchObject({ code: 'ERR_THROTTLED' });
+
+    const c = await metrics.collect();
+    expectTable(c);
+    expect([...c.metrics.keys()].sort()).toEqual(['firebreak.call.duration', 'firebreak.throttle.rejection_probability', 'firebreak.throttle.rejections']);
+    const search = { 'firebreak.policy.name': 'search' };
+    expect(c.value('firebreak.throttle.rejections', search)).toBe(1);
+    // Two requests (the rejection included), no accept, k = 1: (2 - 0) / (2 + 1).
+    expect(c.value('firebreak.throttle.rejection_probability', search)).toBeCloseTo(2 / 3, 9);
+    expect(traces.span('throttled').events.map((e) => [e.name, e.attributes])).toEqual([
+      ['firebreak.throttle.rejected', { 'firebreak.policy.name': 'search', 'firebreak.throttle.probability': 0.5 }],
+    ]);
   });
 
   it('records an adaptive bulkhead: its learned limit, its level, and its rejections by reason (shed included)', async () => {
