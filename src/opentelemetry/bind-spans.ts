@@ -18,7 +18,7 @@ interface OutcomeEvent {
  */
 export function bindSpanEvents(part: object, errorTypes: ErrorTypes, attachment: Attachment): void {
   if (!('name' in part) || typeof part.name !== 'string') return;
-  const name = part.name;
+  const policy = { [POLICY_NAME]: part.name, ...attachment.extra };
   const failure = (event: OutcomeEvent): Attributes =>
     event.outcome === undefined ? {} : { [ERROR_TYPE]: event.outcome.ok ? '_OTHER' : errorTypes.of(event.outcome.error) };
 
@@ -26,7 +26,7 @@ export function bindSpanEvents(part: object, errorTypes: ErrorTypes, attachment:
     attachment.add(
       part.onRetry((event) => {
         const retry = event as OutcomeEvent & { attempt?: number; delay?: number };
-        addEvent(SPAN_EVENTS.retry, { [POLICY_NAME]: name, 'firebreak.retry.attempt': (retry.attempt ?? 0) + 1, 'firebreak.retry.delay': (retry.delay ?? 0) / 1000, ...failure(retry) });
+        addEvent(SPAN_EVENTS.retry, { ...policy, 'firebreak.retry.attempt': (retry.attempt ?? 0) + 1, 'firebreak.retry.delay': (retry.delay ?? 0) / 1000, ...failure(retry) });
       }),
     );
   }
@@ -34,7 +34,7 @@ export function bindSpanEvents(part: object, errorTypes: ErrorTypes, attachment:
     attachment.add(
       part.onRejected((event) => {
         const { state, retryAfter } = event as { state?: string; retryAfter?: number };
-        addEvent(SPAN_EVENTS.circuitRejected, { [POLICY_NAME]: name, [CIRCUIT_STATE]: state ?? 'open', 'firebreak.circuit.retry_after': (retryAfter ?? 0) / 1000 });
+        addEvent(SPAN_EVENTS.circuitRejected, { ...policy, [CIRCUIT_STATE]: state ?? 'open', 'firebreak.circuit.retry_after': (retryAfter ?? 0) / 1000 });
       }),
     );
   }
@@ -42,7 +42,7 @@ export function bindSpanEvents(part: object, errorTypes: ErrorTypes, attachment:
     attachment.add(
       part.onRejected((event) => {
         const { retryAfter } = event as { retryAfter?: number };
-        addEvent(SPAN_EVENTS.rateLimited, { [POLICY_NAME]: name, 'firebreak.rate_limit.retry_after': (retryAfter ?? 0) / 1000 });
+        addEvent(SPAN_EVENTS.rateLimited, { ...policy, 'firebreak.rate_limit.retry_after': (retryAfter ?? 0) / 1000 });
       }),
     );
   }
@@ -50,7 +50,7 @@ export function bindSpanEvents(part: object, errorTypes: ErrorTypes, attachment:
     attachment.add(
       part.onHedge((event) => {
         const { attempt, reason } = event as { attempt?: number; reason?: string };
-        addEvent(SPAN_EVENTS.hedge, { [POLICY_NAME]: name, 'firebreak.hedge.attempt': attempt ?? 0, 'firebreak.hedge.reason': reason ?? 'delay' });
+        addEvent(SPAN_EVENTS.hedge, { ...policy, 'firebreak.hedge.attempt': attempt ?? 0, 'firebreak.hedge.reason': reason ?? 'delay' });
       }),
     );
   }
@@ -58,18 +58,18 @@ export function bindSpanEvents(part: object, errorTypes: ErrorTypes, attachment:
     attachment.add(
       part.onRejected((event) => {
         const { probability } = event as { probability?: number };
-        addEvent(SPAN_EVENTS.throttled, { [POLICY_NAME]: name, 'firebreak.throttle.probability': probability ?? 0 });
+        addEvent(SPAN_EVENTS.throttled, { ...policy, 'firebreak.throttle.probability': probability ?? 0 });
       }),
     );
   }
   if (isFallbackSource(part)) {
-    attachment.add(part.onFallback((event) => addEvent(SPAN_EVENTS.fallback, { [POLICY_NAME]: name, ...failure(event as OutcomeEvent) })));
+    attachment.add(part.onFallback((event) => addEvent(SPAN_EVENTS.fallback, { ...policy, ...failure(event as OutcomeEvent) })));
   }
   if (isTimeoutSource(part)) {
     attachment.add(
       part.onTimeout((event) => {
         const { duration } = event as { duration?: number };
-        addEvent(SPAN_EVENTS.timeout, { [POLICY_NAME]: name, 'firebreak.timeout.duration': (duration ?? 0) / 1000 });
+        addEvent(SPAN_EVENTS.timeout, { ...policy, 'firebreak.timeout.duration': (duration ?? 0) / 1000 });
       }),
     );
   }

@@ -7,6 +7,8 @@ import { CALL_DURATION_BUCKETS, QUEUE_WAIT_BUCKETS } from '../prometheus/metric-
 
 /** The attribute naming the policy; on every instrument and span event. */
 export const POLICY_NAME = 'firebreak.policy.name';
+/** The key of a keyed policy (`keyed()`) whose policy a point belongs to; bounded by its `maxKeys`. */
+export const KEY = 'firebreak.key';
 /** A circuit breaker's state (the state entered, for a transition). */
 export const CIRCUIT_STATE = 'firebreak.circuit.state';
 /** The state a circuit breaker left. */
@@ -147,6 +149,24 @@ export const INSTRUMENTS = {
     unit: 's',
     description: 'Duration of calls made through an instrumented policy; error.type is set on failures.',
     buckets: CALL_DURATION_BUCKETS,
+  },
+  keyedOverflows: {
+    name: 'firebreak.keyed.overflows',
+    kind: 'counter',
+    unit: '{call}',
+    description: 'Calls for a new key of a keyed policy that found every kept policy holding state, and ran on a policy not kept.',
+  },
+  fleetStoreErrors: {
+    name: 'firebreak.fleet.store_errors',
+    kind: 'counter',
+    unit: '{error}',
+    description: 'Fleet store operations (Redis) that failed or ran past their time limit; the policies ran on local state.',
+  },
+  fleetConnected: {
+    name: 'firebreak.fleet.connected',
+    kind: 'observable',
+    unit: '1',
+    description: 'Whether each fleet reaches its store (1) or runs on local state alone (0).',
   },
 } as const satisfies Record<string, Definition & { readonly name: string }>;
 

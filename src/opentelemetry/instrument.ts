@@ -1,13 +1,17 @@
 import { metrics, type MeterProvider } from '@opentelemetry/api';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { OptionReader } from '../options.js';
+import type { Fleet } from '../fleet/fleet.js';
+import type { KeyedPolicy } from '../keyed/keyed.js';
 import type { Policy } from '../policy.js';
+import { attachEntries } from '../prometheus/attach-entries.js';
 import { Attachment } from '../prometheus/attachment.js';
-import { isBudgetSource, isCallSource, isCompositeSource } from '../prometheus/sources.js';
+import { isBudgetSource, isCallSource, isCompositeSource, isFleetSource, isKeyedSource, type KeyedSource } from '../prometheus/sources.js';
 import { walk } from '../prometheus/walk.js';
 import { bindMetrics } from './bind-metrics.js';
 import { bindSpanEvents } from './bind-spans.js';
-import { metersFor } from './meters.js';
+import { KEY, POLICY_NAME } from './definitions.js';
+import { metersFor, type Meters } from './meters.js';
 
 /**
  * Options of {@link instrument}.
@@ -63,10 +67,17 @@ export interface Instrumentation {
  * and instrumented, each under its own `name`. A policy instrumented twice into one meter
  * provider is recorded once. Only `@opentelemetry/api` is imported: any SDK (or none) works.
  *
- * @param target - the policy to instrument.
+ * A `keyed()` policy is instrumented key by key: each key's policy as it is kept, its points and
+ * span events carrying `firebreak.key` too (bounded by `maxKeys`), detached when the key is
+ * dropped (idle, for room, or deleted), so that its counters and levels are no longer observed
+ * (a cumulative SDK reader still repeats their last values; a delta one drops them);
+ * `firebreak.keyed.overflows` counts its overflows. A fleet (`storeFleet()`, `redisFleet()`)
+ * reports `firebreak.fleet.store_errors` and `firebreak.fleet.connected`.
+ *
+ * @param target - the policy, keyed policy or fleet to instrument.
  * @param options - {@link InstrumentOptions}.
  * @returns a handle whose `remove()` detaches the instruments.
- * @throws InvalidOptionError for a bad option or a target that is not a firebreak policy.
+ * @throws InvalidOptionError for a bad option or a target that is not a firebreak policy, keyed policy or fleet.
  * @example
  * ```ts
  * import { MeterProvider, PeriodicExportingMetricReader, ConsoleMetricExporter } from '@opentelemetry/sdk-metrics';
@@ -80,26 +91,43 @@ export interface Instrumentation {
  * instrument(payments, { meterProvider });
  * ```
  */
-export function instrument(target: Policy<unknown>, options?: InstrumentOptions): Instrumentation {
+export function instrument(target: Policy<unknown> | KeyedPolicy<Policy<unknown>> | Fleet, options?: InstrumentOptions): Instrumentation {
   const read = new OptionReader('instrument', options, ['meterProvider', 'spanEvents']);
   const provider = readMeterProvider(read);
   const spanEvents = read.boolean('spanEvents', true);
-  if (!isCallSource(target) && !isCompositeSource(target)) {
-    throw new InvalidOptionError('instrument', 'target', 'a firebreak policy, pipeline or firebreak() result', target);
+  const keyedTarget = isKeyedSource(target);
+  if (!keyedTarget && !isCallSource(target) && !isCompositeSource(target) && !isFleetSource(target)) {
+    throw new InvalidOptionError('instrument', 'target', 'a firebreak policy, pipeline, firebreak() result, keyed policy or fleet', target);
   }
   const meters = metersFor(provider);
   const attachment = new Attachment();
-  walk(target, (part) => {
-    if (!isBudgetSource(part)) {
-      // A budget may be shared: it is counted per user (see bindMetrics), a policy only once.
-      if (meters.bound.has(part)) return;
-      meters.bound.add(part);
-      attachment.add(() => meters.bound.delete(part));
-    }
-    bindMetrics(part, meters, attachment);
-    if (spanEvents) bindSpanEvents(part, meters.errorTypes, attachment);
-  });
+  const attach = (policy: unknown, into: Attachment): void =>
+    walk(policy, (part) => {
+      if (!isBudgetSource(part)) {
+        // A budget may be shared: it is counted per user (see bindMetrics), a policy only once.
+        if (meters.bound.has(part)) return;
+        meters.bound.add(part);
+        into.add(() => meters.bound.delete(part));
+      }
+      bindMetrics(part, meters, into);
+      if (spanEvents) bindSpanEvents(part, meters.errorTypes, into);
+    });
+  if (keyedTarget) {
+    if (!meters.bound.has(target)) attachKeyed(target, meters, attachment, attach);
+  } else attach(target, attachment);
   return { remove: () => attachment.detach() };
+}
+
+/**
+ * Instruments each key's policy of a keyed policy as it is kept, its points carrying
+ * `firebreak.key`, and releases them when it is dropped; and reports the keyed policy's overflows.
+ */
+function attachKeyed(keyed: KeyedSource, meters: Meters, attachment: Attachment, attach: (policy: unknown, into: Attachment) => void): void {
+  meters.bound.add(keyed);
+  attachment.add(() => meters.bound.delete(keyed));
+  meters.keyed.set(keyed, { [POLICY_NAME]: keyed.name });
+  attachment.add(() => meters.keyed.delete(keyed));
+  attachEntries(keyed, KEY, attachment, attach);
 }
 
 function readMeterProvider(read: OptionReader): MeterProvider {

@@ -1,7 +1,8 @@
 import type { Attributes, BatchObservableResult, Histogram, MeterProvider, Observable } from '@opentelemetry/api';
 import { CIRCUIT_STATES } from '../prometheus/metric-definitions.js';
-import type { BudgetSource, BulkheadSource, CircuitSource, HedgeSource, ThrottleSource } from '../prometheus/sources.js';
-import { CIRCUIT_STATE, INSTRUMENTS, POLICY_NAME, type InstrumentKey } from './definitions.js';
+import type { Attachment } from '../prometheus/attachment.js';
+import type { BudgetSource, BulkheadSource, CircuitSource, FleetSource, HedgeSource, KeyedSource, ThrottleSource } from '../prometheus/sources.js';
+import { CIRCUIT_STATE, INSTRUMENTS, type InstrumentKey } from './definitions.js';
 import { ErrorTypes } from './error-type.js';
 
 type KeyOf<K> = { [P in InstrumentKey]: (typeof INSTRUMENTS)[P]['kind'] extends K ? P : never }[InstrumentKey];
@@ -13,10 +14,13 @@ type ObservableKey = KeyOf<'observable' | 'gauge'>;
  * One counter series counted as a plain number on the call path and reported by its
  * asynchronous counter at collection, so that an event costs an increment, not an SDK lookup.
  * Shared by every policy of the same attributes; kept for the life of the provider, since a
- * counter's total never goes back (bounded by the policy names instrumented).
+ * counter's total never goes back (bounded by the policy names instrumented), but for the series
+ * of a key of a keyed policy: dropped with the last policy of that key counting into it.
  */
 export class Tally {
   count = 0;
+  /** The keyed bindings counting into it. */
+  users = 0;
 
   constructor(readonly attributes: Attributes) {}
 }
@@ -29,15 +33,19 @@ export class Meters {
   /** Policies instrumented into this provider: each is recorded once. */
   readonly bound = new WeakSet<object>();
   /** Read by `firebreak.circuit.state` at collection. */
-  readonly breakers = new Set<CircuitSource>();
+  readonly breakers = new Map<CircuitSource, Attributes>();
   /** Read by the bulkhead instruments at collection. */
-  readonly bulkheads = new Set<BulkheadSource>();
+  readonly bulkheads = new Map<BulkheadSource, Attributes>();
   /** Read by `firebreak.retry_budget.available` at collection, with how many bindings use each. */
-  readonly budgets = new Map<BudgetSource, number>();
+  readonly budgets = new Map<BudgetSource, { users: number; readonly attributes: Attributes }>();
   /** Read by `firebreak.hedge.delay` at collection. */
-  readonly hedges = new Set<HedgeSource>();
+  readonly hedges = new Map<HedgeSource, Attributes>();
   /** Read by `firebreak.throttle.rejection_probability` at collection. */
-  readonly throttles = new Set<ThrottleSource>();
+  readonly throttles = new Map<ThrottleSource, Attributes>();
+  /** Read by `firebreak.keyed.overflows` at collection. */
+  readonly keyed = new Map<KeyedSource, Attributes>();
+  /** Read by `firebreak.fleet.connected` at collection. */
+  readonly fleets = new Map<FleetSource, Attributes>();
   readonly errorTypes = new ErrorTypes();
   readonly #tallies = {} as Record<CounterKey, Map<string, Tally>>;
   readonly histograms = {} as Record<HistogramKey, Histogram>;
@@ -60,8 +68,11 @@ export class Meters {
     meter.addBatchObservableCallback((result) => this.#observe(result), Object.values(this.#observables));
   }
 
-  /** The tally of counter `key` for `attributes`, made on first use. */
-  tally(key: CounterKey, attributes: Attributes): Tally {
+  /**
+   * The tally of counter `key` for `attributes`, made on first use; one of a key of a keyed
+   * policy (an attachment with extra attributes) is dropped when the last attachment using it detaches.
+   */
+  tally(key: CounterKey, attributes: Attributes, attachment: Attachment): Tally {
     const tallies = this.#tallies[key];
     const id = JSON.stringify(attributes);
     let tally = tallies.get(id);
@@ -69,20 +80,28 @@ export class Meters {
       tally = new Tally(attributes);
       tallies.set(id, tally);
     }
+    if (Object.keys(attachment.extra).length > 0) {
+      const used = tally;
+      used.users++;
+      attachment.add(() => {
+        if (--used.users === 0) tallies.delete(id);
+      });
+    }
     return tally;
   }
 
   #observe(result: BatchObservableResult): void {
     const o = this.#observables;
+    // First: reading a keyed policy's stats may drop idle keys, whose bindings leave the maps below.
+    for (const [keyed, attributes] of this.keyed) result.observe(o.keyedOverflows, keyed.stats.overflows, attributes);
     for (const key of Object.keys(this.#tallies) as CounterKey[]) {
       for (const tally of this.#tallies[key].values()) result.observe(o[key], tally.count, tally.attributes);
     }
-    for (const breaker of this.breakers) {
+    for (const [breaker, attributes] of this.breakers) {
       const current = breaker.state;
-      for (const state of CIRCUIT_STATES) result.observe(o.circuitState, state === current ? 1 : 0, { [POLICY_NAME]: breaker.name, [CIRCUIT_STATE]: state });
+      for (const state of CIRCUIT_STATES) result.observe(o.circuitState, state === current ? 1 : 0, { ...attributes, [CIRCUIT_STATE]: state });
     }
-    for (const bulkhead of this.bulkheads) {
-      const attributes = { [POLICY_NAME]: bulkhead.name };
+    for (const [bulkhead, attributes] of this.bulkheads) {
       const { active, queued } = bulkhead.stats;
       result.observe(o.bulkheadActive, active, attributes);
       result.observe(o.bulkheadQueued, queued, attributes);
@@ -90,12 +109,13 @@ export class Meters {
       const { limit } = bulkhead.stats;
       if (limit !== undefined) result.observe(o.concurrencyLimit, limit, attributes);
     }
-    for (const budget of this.budgets.keys()) result.observe(o.retryBudgetAvailable, budget.stats.available, { [POLICY_NAME]: budget.name });
-    for (const hedge of this.hedges) {
+    for (const [budget, { attributes }] of this.budgets) result.observe(o.retryBudgetAvailable, budget.stats.available, attributes);
+    for (const [hedge, attributes] of this.hedges) {
       const { delay } = hedge.stats;
-      if (delay !== Infinity) result.observe(o.hedgeDelay, delay / 1000, { [POLICY_NAME]: hedge.name });
+      if (delay !== Infinity) result.observe(o.hedgeDelay, delay / 1000, attributes);
     }
-    for (const throttle of this.throttles) result.observe(o.throttleProbability, throttle.stats.probability, { [POLICY_NAME]: throttle.name });
+    for (const [throttle, attributes] of this.throttles) result.observe(o.throttleProbability, throttle.stats.probability, attributes);
+    for (const [fleet, attributes] of this.fleets) result.observe(o.fleetConnected, fleet.connected ? 1 : 0, attributes);
   }
 }
 

@@ -2,8 +2,9 @@ import { register } from 'prom-client';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { OptionReader } from '../options.js';
 import type { Fleet } from '../fleet/fleet.js';
-import { OBSERVE_ENTRIES, type KeyedPolicy } from '../keyed/keyed.js';
+import type { KeyedPolicy } from '../keyed/keyed.js';
 import type { Policy } from '../policy.js';
+import { attachEntries } from './attach-entries.js';
 import { Attachment } from './attachment.js';
 import { bindBulkhead } from './bind-bulkhead.js';
 import { bindCalls, bindFallbacks, bindTimeouts } from './bind-calls.js';
@@ -149,28 +150,7 @@ function attachKeyed(keyed: KeyedSource, metrics: Metrics, attachment: Attachmen
   const overflows = attachment.tally(metrics.keyedOverflows, keyed.name);
   metrics.keyed.set(keyed, { tally: overflows, seen: keyed.stats.overflows });
   attachment.add(() => metrics.keyed.delete(keyed));
-  const entries = new Map<string, Attachment>();
-  const stop = keyed[OBSERVE_ENTRIES]({
-    added(key, policy) {
-      const entry = new Attachment({ key });
-      try {
-        walk(policy, (part) => attach(part, metrics, entry));
-      } catch (error) {
-        entry.detach();
-        throw error;
-      }
-      entries.set(key, entry);
-    },
-    removed(key) {
-      entries.get(key)?.detach();
-      entries.delete(key);
-    },
-  });
-  attachment.add(() => {
-    stop();
-    for (const entry of entries.values()) entry.detach();
-    entries.clear();
-  });
+  attachEntries(keyed, 'key', attachment, (policy, entry) => walk(policy, (part) => attach(part, metrics, entry)));
 }
 
 function readRegistry(read: OptionReader): AnyRegistry {

@@ -1,6 +1,6 @@
 import { context, trace, type Attributes, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { DataPointType, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 /** A metric reader the test collects from on demand. */
@@ -52,10 +52,18 @@ function sorted(attributes: Attributes): [string, unknown][] {
   return Object.entries(attributes).sort(([a], [b]) => a.localeCompare(b));
 }
 
-/** A real OpenTelemetry metrics SDK with a reader collected on demand. */
+/**
+ * A real OpenTelemetry metrics SDK with a reader collected on demand: cumulative (the SDK repeats
+ * the last value of a series no longer observed) or delta (a series no longer observed is absent).
+ */
 export class Metrics {
-  readonly reader = new TestReader();
-  readonly provider = new MeterProvider({ readers: [this.reader] });
+  readonly reader: TestReader;
+  readonly provider: MeterProvider;
+
+  constructor(temporality = AggregationTemporality.CUMULATIVE) {
+    this.reader = new TestReader({ aggregationTemporalitySelector: () => temporality });
+    this.provider = new MeterProvider({ readers: [this.reader] });
+  }
 
   async collect(): Promise<Collection> {
     const { resourceMetrics, errors } = await this.reader.collect();

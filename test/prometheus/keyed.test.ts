@@ -1,8 +1,9 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { circuitBreaker, firebreak, keyed, manualClock, pipeline, timeout } from '../../src/index.js';
+import { firebreak, keyed, manualClock } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
 import { Scrape } from './read-metrics.js';
+import { dropKeys, perOriginBreakers } from './scripted-sequence.js';
 
 const keysIn = async (registry: Registry): Promise<string[]> => {
   const scrape = await Scrape.of(registry);
@@ -27,30 +28,13 @@ describe('instrument() of a keyed policy', () => {
     expect(scrape.value('firebreak_call_duration_seconds', { name: 'db', key: 'b', outcome: 'success' }, 'firebreak_call_duration_seconds_count')).toBe(1);
     expect(scrape.value('firebreak_bulkhead_concurrency', { name: 'db', key: 'b' })).toBe(2);
 
-    perTenant.get('c');
-    expect(await keysIn(registry)).toEqual(['b', 'c']);
-    perTenant.delete('b');
-    expect(await keysIn(registry)).toEqual(['c']);
-    clock.advance(1_000);
-    perTenant.get('d');
-    expect(await keysIn(registry)).toEqual(['d']);
-
-    handle.remove();
-    expect(await keysIn(registry)).toEqual([]);
+    await dropKeys(perTenant, clock, handle, () => keysIn(registry));
     expect((await registry.metrics()).includes('name="db"')).toBe(false);
   });
 
   it('counts overflows, and keeps 100 keys\' worth of series over 2,000 keys', async () => {
     const registry = new Registry();
-    const breakers = new Map<string, ReturnType<typeof circuitBreaker>>();
-    const perOrigin = keyed(
-      (origin) => {
-        const breaker = circuitBreaker({ name: origin });
-        breakers.set(origin, breaker);
-        return pipeline(breaker, timeout({ name: origin, duration: 100 }));
-      },
-      { name: 'origins', maxKeys: 100 },
-    );
+    const { perOrigin, breakers } = perOriginBreakers();
     instrument(perOrigin, { registry });
     for (let i = 0; i < 2_000; i++) perOrigin.get(`https://host-${i}.example`);
     expect((await keysIn(registry)).length).toBe(100);

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { expect } from 'vitest';
-import { circuitBreaker, constant, firebreak, keyed, manualClock, storeFleet, ThrottledError, type CallContext, type FleetStore, type KeyedPolicy, type ManualClock, type Policy } from '../../src/index.js';
+import { circuitBreaker, constant, firebreak, keyed, manualClock, pipeline, storeFleet, ThrottledError, timeout, type CallContext, type FleetStore, type KeyedPolicy, type ManualClock, type Policy } from '../../src/index.js';
 import { instrument } from '../../src/prometheus/index.js';
 import { deferred } from '../helpers/async.js';
 import { Scrape } from './read-metrics.js';
@@ -127,4 +127,35 @@ async function searchSequence(attach: (policy: Policy<unknown>) => void, clock: 
   // 3. Later, a failure: the throttle now rejects (k = 1: 3 requests, 2 accepts), so the hedge it starts at once is throttled.
   await clock.advanceAsync(start + 2_000 - clock.now());
   await expect(search.execute(down)).rejects.toThrow(ThrottledError);
+}
+
+/**
+ * Drops the keys of a keyed policy (maxKeys 2, idleTtl 1 s on `clock`) holding 'a' and 'b': one
+ * for room, one by `delete`, one idle; then removes its instrumentation. After each step, checks
+ * the keys that `keysIn` finds in the metrics.
+ */
+export async function dropKeys(perTenant: KeyedPolicy<Policy<unknown>>, clock: ManualClock, handle: { remove(): void }, keysIn: () => Promise<string[]>): Promise<void> {
+  perTenant.get('c');
+  expect(await keysIn()).toEqual(['b', 'c']);
+  perTenant.delete('b');
+  expect(await keysIn()).toEqual(['c']);
+  clock.advance(1_000);
+  perTenant.get('d');
+  expect(await keysIn()).toEqual(['d']);
+  handle.remove();
+  expect(await keysIn()).toEqual([]);
+}
+
+/** A keyed policy named 'origins' of at most 100 keys, each a breaker and a timeout named by the key; and the breakers built. */
+export function perOriginBreakers(): { perOrigin: KeyedPolicy<Policy<unknown>>; breakers: Map<string, ReturnType<typeof circuitBreaker>> } {
+  const breakers = new Map<string, ReturnType<typeof circuitBreaker>>();
+  const perOrigin = keyed(
+    (origin) => {
+      const breaker = circuitBreaker({ name: origin });
+      breakers.set(origin, breaker);
+      return pipeline(breaker, timeout({ name: origin, duration: 100 }));
+    },
+    { name: 'origins', maxKeys: 100 },
+  );
+  return { perOrigin, breakers };
 }
