@@ -83,12 +83,15 @@ export function tell<E>(list: EventList<E> | undefined, topic: Topic, policy: { 
 /** The async context of a call, captured to report an event of that call later from a timer. */
 export interface CallerScope {
   runInAsyncScope(fn: () => void): void;
+  /** Ends the scope for async_hooks' destroy hooks; call it once, when the call is over. */
+  emitDestroy(): void;
 }
 
 /**
  * Captures the caller's async context, so that an event reported later from a timer is seen in
  * the context of the call it concerns (on the call's active trace span, say). An
- * `AsyncResource` made directly (`AsyncResource.bind` costs tens of microseconds a call).
+ * `AsyncResource` made directly (`AsyncResource.bind` costs tens of microseconds a call), with no
+ * destroy tracking by the garbage collector: its owner calls `emitDestroy()` when the call ends.
  */
 export function callerScope(): CallerScope | undefined {
   return asyncHooks === undefined ? undefined : new asyncHooks.AsyncResource('firebreak', { requireManualDestroy: true });

@@ -136,8 +136,14 @@ class TimedCall<T> extends Deadline {
   expire(): void {
     const error = new TimeoutError(this.policy.name, this.allowed);
     this.timedOut = error;
-    if (this.scope) this.scope.runInAsyncScope(() => this.policy.reportTimeout(this.allowed));
-    else this.policy.reportTimeout(this.allowed);
+    const scope = this.scope;
+    if (scope) {
+      this.scope = undefined;
+      scope.runInAsyncScope(() => this.policy.reportTimeout(this.allowed));
+      scope.emitDestroy();
+    } else {
+      this.policy.reportTimeout(this.allowed);
+    }
     this.ctx.scope.abort(error);
     if (this.policy.strategy === 'abort') {
       if (this.work) this.ctx.abandon(this.work);
@@ -145,13 +151,20 @@ class TimedCall<T> extends Deadline {
     }
   }
 
-  readonly onValue = (value: T): void => {
+  /** Settles the call's place in the queue, and ends its captured scope if it never expired. */
+  #settle(): void {
     this.policy.settle(this, this.ctx);
+    this.scope?.emitDestroy();
+    this.scope = undefined;
+  }
+
+  readonly onValue = (value: T): void => {
+    this.#settle();
     this.resolve(value);
   };
 
   readonly onError = (error: unknown): void => {
-    this.policy.settle(this, this.ctx);
+    this.#settle();
     const timedOut = this.timedOut;
     if (timedOut && this.policy.strategy === 'cooperative' && error !== timedOut) {
       this.reject(new TimeoutError(this.policy.name, this.allowed, { cause: error }));

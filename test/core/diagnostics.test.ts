@@ -1,4 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { createHook } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANNEL_NAMES } from '../../src/diagnostics.js';
@@ -151,5 +152,33 @@ describe('diagnostics_channel', () => {
     const first = perOrigin.get('a');
     perOrigin.get('b');
     expect(messages.map((m) => [m.policy === perOrigin, m.name, m.type, m.event])).toEqual([[true, 'origins', 'evict', { key: 'a', reason: 'capacity', policy: first }]]);
+  });
+});
+
+describe('the caller scopes a timeout captures for its channel', () => {
+  it('are each destroyed when the call ends, whether it settled or timed out (async_hooks destroy hooks see every init matched)', async () => {
+    const created = new Set<number>();
+    const destroyed = new Set<number>();
+    const hook = createHook({
+      init: (id, type) => void (type === 'firebreak' && created.add(id)),
+      destroy: (id) => void destroyed.add(id),
+    }).enable();
+    const listener = (): void => undefined;
+    subscribe('firebreak:timeout', listener);
+    subscribed.push(['firebreak:timeout', listener]);
+    try {
+      const clock = manualClock();
+      const guard = timeout({ duration: 10, clock });
+      const settled = await Promise.all([guard.execute(() => 'quick'), guard.execute(() => Promise.reject(new Error('down'))).catch(() => 'failed')]);
+      const late = guard.execute(() => new Promise<never>(() => undefined)).catch(() => 'timed out');
+      clock.advance(10);
+      expect([...settled, await late]).toEqual(['quick', 'failed', 'timed out']);
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(created.size).toBe(3);
+      expect([...created].filter((id) => !destroyed.has(id))).toEqual([]);
+    } finally {
+      hook.disable();
+    }
   });
 });
