@@ -1,6 +1,6 @@
 import { stopWaiting, whenAborted } from './abort-listeners.js';
 import type { Priority } from './adaptive/priority.js';
-import type { CallContext } from './policy.js';
+import type { CallContext, Operation } from './policy.js';
 
 /**
  * Where a call's `AbortSignal` comes from. The controller behind it is created only when the
@@ -100,6 +100,12 @@ export class Context implements CallContext {
      * leaving it out.
      */
     readonly repeatable: boolean,
+    /**
+     * The function the innermost stage of a pipeline runs, carried by every context of the call
+     * so that a pipeline chains its stages with continuations made once, not a closure per stage
+     * per call (see `PipelinePolicy`). Not part of the public surface.
+     */
+    readonly operation: Operation<unknown> | undefined,
   ) {
     this.#scope = scope;
   }
@@ -133,21 +139,26 @@ export class Context implements CallContext {
 
   /** The same call, as attempt number `attempt`. */
   withAttempt(attempt: number): Context {
-    return new Context(this.#scope, attempt, this.deadline, this.onAbandon, this.callerSignal, this.priority, this.repeatable);
+    return new Context(this.#scope, attempt, this.deadline, this.onAbandon, this.callerSignal, this.priority, this.repeatable, this.operation);
   }
 
   /** A nested scope that can be aborted on its own, ending at `deadline` at the latest. */
   withScope(deadline: number): Context {
-    return new Context(new AbortScope(this.scope, undefined), this.attempt, Math.min(deadline, this.deadline), this.onAbandon, this.callerSignal, this.priority, this.repeatable);
+    return new Context(new AbortScope(this.scope, undefined), this.attempt, Math.min(deadline, this.deadline), this.onAbandon, this.callerSignal, this.priority, this.repeatable, this.operation);
   }
 
   /** The same call, with `handler` told about work abandoned inside it. */
   withOnAbandon(handler: AbandonHandler): Context {
-    return new Context(this.#scope, this.attempt, this.deadline, handler, this.callerSignal, this.priority, this.repeatable);
+    return new Context(this.#scope, this.attempt, this.deadline, handler, this.callerSignal, this.priority, this.repeatable, this.operation);
   }
 
-  /** The outermost context of a call made with `signal` (and `priority`, and `repeatable: false`). */
-  static root(signal: AbortSignal | undefined, priority?: Priority, repeatable = true): Context {
-    return new Context(undefined, 1, Infinity, undefined, signal, priority, repeatable);
+  /** The same call, with `operation` as the function its pipeline's innermost stage runs. */
+  withOperation(operation: Operation<unknown>): Context {
+    return new Context(this.#scope, this.attempt, this.deadline, this.onAbandon, this.callerSignal, this.priority, this.repeatable, operation);
+  }
+
+  /** The outermost context of a call made with `signal` (and `priority`, `repeatable: false`, and the function it runs). */
+  static root(signal: AbortSignal | undefined, priority?: Priority, repeatable = true, operation?: Operation<unknown>): Context {
+    return new Context(undefined, 1, Infinity, undefined, signal, priority, repeatable, operation);
   }
 }

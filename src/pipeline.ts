@@ -17,30 +17,64 @@ export interface Pipeline<R = never> extends ObservablePolicy<R> {
   readonly policies: readonly Policy<unknown>[];
 }
 
+/** Runs the stages of a pipeline from one of them inwards, on `ctx.operation`. */
+type Continuation = (ctx: Context) => Promise<unknown>;
+
 /** The policy {@link pipeline} builds; `firebreak()` extends it with its stages and its own name. */
 export class PipelinePolicy extends PolicyBase implements Pipeline {
+  /** The whole chain, made once: stage 0 on a continuation into stage 1, and so on. */
+  readonly #chain: Continuation;
+  /** The same, its last stage taking `ctx.operation` as the caller's own function. */
+  readonly #ownChain: Continuation;
+
   constructor(
     readonly policies: readonly Policy<unknown>[],
     name = policies.map((policy) => policy.name).join(' > ') || 'pipeline',
   ) {
     super(name);
+    this.#chain = chainOf(policies, false);
+    this.#ownChain = chainOf(policies, true);
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
-    return this.#invokeFrom(0, ctx, fn, false);
+    return (ctx.operation === fn ? this.#chain(ctx) : this.#invokeFrom(0, ctx, fn, false)) as Promise<T>;
   }
 
   override [INVOKE_OWN]<T>(ctx: Context, fn: Operation<T>): Promise<T> {
-    return this.#invokeFrom(0, ctx, fn, true);
+    return (ctx.operation === fn ? this.#ownChain(ctx) : this.#invokeFrom(0, ctx, fn, true)) as Promise<T>;
   }
 
-  /** `own`: `fn` is the caller's own function, so the last policy may take it as such. */
+  /**
+   * The chain for a function that is not the call's own (this pipeline nested in another): a
+   * continuation per stage, made for this call. `own`: `fn` is the caller's own function, so the
+   * last policy may take it as such.
+   */
   #invokeFrom<T>(index: number, ctx: Context, fn: Operation<T>, own: boolean): Promise<T> {
     const policy = this.policies[index];
     if (policy === undefined) return invokePolicy(passThrough, ctx, fn);
     if (index === this.policies.length - 1) return own && policy instanceof PolicyBase ? policy[INVOKE_OWN](ctx, fn) : invokePolicy(policy, ctx, fn);
     return invokePolicy(policy, ctx, (inner) => this.#invokeFrom(index + 1, inner as Context, fn, own));
   }
+}
+
+/**
+ * The continuations of `policies`, made once per pipeline: each runs its stage on the next
+ * continuation, and the last runs the call's function, `ctx.operation`, which every context of a
+ * call carries. A call through the chain allocates no closure of its own.
+ */
+function chainOf(policies: readonly Policy<unknown>[], own: boolean): Continuation {
+  const last = policies.at(-1);
+  if (last === undefined) return (ctx) => callSafely(ctx.operation as Operation<unknown>, ctx);
+  let next: Continuation =
+    own && last instanceof PolicyBase
+      ? (ctx) => last[INVOKE_OWN](ctx, ctx.operation as Operation<unknown>)
+      : (ctx) => invokePolicy(last, ctx, ctx.operation as Operation<unknown>);
+  for (let index = policies.length - 2; index >= 0; index--) {
+    const policy = policies[index] as Policy<unknown>;
+    const inner = next as Operation<unknown>;
+    next = policy instanceof PolicyBase ? (ctx) => policy.invoke(ctx, inner) : (ctx) => invokePolicy(policy, ctx, inner);
+  }
+  return next;
 }
 
 class PassThrough extends PolicyBase {

@@ -203,9 +203,9 @@ export abstract class PolicyBase implements ObservablePolicy {
   #run<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     const signal = options?.signal;
     const repeatable = options?.repeatable !== false;
-    if (signal === undefined) return this[INVOKE_OWN](Context.root(undefined, options?.priority, repeatable), fn);
+    if (signal === undefined) return this[INVOKE_OWN](Context.root(undefined, options?.priority, repeatable, fn), fn);
     if (signal.aborted) return Promise.reject(signal.reason);
-    return raceCallerAbort(this[INVOKE_OWN](Context.root(signal, options?.priority, repeatable), fn), signal);
+    return raceCallerAbort(this[INVOKE_OWN](Context.root(signal, options?.priority, repeatable, fn), fn), signal);
   }
 }
 

@@ -231,7 +231,7 @@ class HedgedCall<T> {
     const attempt: Attempt = { number, scope, started: this.policy.clock.now(), work: undefined, done: false };
     this.#attempts.push(attempt);
     this.#running++;
-    const work = callSafely(this.fn, new Context(scope, number, ctx.deadline, ctx.onAbandon, ctx.callerSignal, ctx.priority, ctx.repeatable));
+    const work = callSafely(this.fn, new Context(scope, number, ctx.deadline, ctx.onAbandon, ctx.callerSignal, ctx.priority, ctx.repeatable, ctx.operation));
     attempt.work = work;
     work.then(
       (value) => this.#settle(attempt, { ok: true, value }),
