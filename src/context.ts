@@ -13,10 +13,15 @@ export class AbortScope {
   #unlink: (() => void) | undefined;
 
   constructor(
-    /** The scope this one is nested in; its abort aborts this one too. */
+    /** The scope this one is nested in (its abort aborts this one too), if it was ever made. */
     readonly parent: AbortScope | undefined,
-    /** The caller's own signal, on the outermost scope only. */
+    /** The caller's own signal; its abort aborts this scope too. */
     readonly callerSignal: AbortSignal | undefined,
+    /**
+     * True for a scope that can be aborted on its own (a timeout's, a hedged attempt's); false
+     * for the outermost scope of a call, whose signal is the caller's own.
+     */
+    readonly nested = parent !== undefined,
   ) {}
 
   /** True when this scope, or any scope around it, or the caller, has aborted. */
@@ -27,25 +32,25 @@ export class AbortScope {
   /** The abort reason when {@link aborted}: the innermost scope's reason wins. */
   get reason(): unknown {
     if (this.#aborted) return this.#reason;
-    if (this.callerSignal?.aborted) return this.callerSignal.reason as unknown;
-    return this.parent?.reason;
+    if (this.parent?.aborted) return this.parent.reason;
+    return this.callerSignal?.reason as unknown;
   }
 
   /** The signal for the called function, created on first read. */
   get signal(): AbortSignal {
     if (this.#controller) return this.#controller.signal;
-    if (this.callerSignal && !this.parent) return this.callerSignal;
+    if (this.callerSignal && !this.nested) return this.callerSignal;
     const controller = new AbortController();
     this.#controller = controller;
-    if (this.#aborted) controller.abort(this.#reason);
-    else if (this.parent?.aborted) controller.abort(this.parent.reason);
+    if (this.aborted) controller.abort(this.reason);
     else if (this.parent?.canAbort) this.#link(this.parent.signal);
+    else if (this.callerSignal) this.#link(this.callerSignal);
     return controller.signal;
   }
 
   /** False for an outermost scope without a caller signal: nothing can ever abort it. */
   get canAbort(): boolean {
-    return this.parent !== undefined || this.callerSignal !== undefined;
+    return this.nested || this.callerSignal !== undefined;
   }
 
   /** Aborts this scope (and, through their links, the scopes nested in it). */
@@ -144,7 +149,20 @@ export class Context implements CallContext {
 
   /** A nested scope that can be aborted on its own, ending at `deadline` at the latest. */
   withScope(deadline: number): Context {
-    return new Context(new AbortScope(this.scope, undefined), this.attempt, Math.min(deadline, this.deadline), this.onAbandon, this.callerSignal, this.priority, this.repeatable, this.operation);
+    return this.within(new AbortScope(this.#scope, this.callerSignal, true), deadline);
+  }
+
+  /**
+   * The scope of this context if it was made: `undefined` for an outermost scope not yet needed.
+   * A scope nested in this context's takes it as its parent, and the caller's signal as its own.
+   */
+  get madeScope(): AbortScope | undefined {
+    return this.#scope;
+  }
+
+  /** The same call in `scope` (nested in this context's), ending at `deadline` at the latest. */
+  within(scope: AbortScope, deadline: number): Context {
+    return new Context(scope, this.attempt, Math.min(deadline, this.deadline), this.onAbandon, this.callerSignal, this.priority, this.repeatable, this.operation);
   }
 
   /** The same call, with `handler` told about work abandoned inside it. */

@@ -1,19 +1,18 @@
 import type { Clock } from '../clock.js';
 import { guardTimerOf, type GuardTimer, type Wakeable } from './guard-timer.js';
 
-/** A call waiting for its deadline: linked into a {@link DeadlineQueue} until it settles. */
-export abstract class Deadline {
-  prev: Deadline | undefined = undefined;
-  next: Deadline | undefined = undefined;
-  queued = false;
-
-  constructor(
-    /** Clock time at which the call times out. */
-    readonly at: number,
-  ) {}
-
+/**
+ * A call waiting for its deadline: linked into a {@link DeadlineQueue} until it settles. An
+ * interface, so that the object of a timed call can be another class too (its abort scope).
+ */
+export interface Deadline {
+  prev: Deadline | undefined;
+  next: Deadline | undefined;
+  queued: boolean;
+  /** Clock time at which the call times out. */
+  readonly at: number;
   /** Called once, when the deadline passes before the call settled. */
-  abstract expire(): void;
+  expire(): void;
 }
 
 /**

@@ -1,12 +1,12 @@
 import type { Clock } from '../clock.js';
-import type { Context } from '../context.js';
+import { AbortScope, type Context } from '../context.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { callerScope, heard, tell, Topic, type CallerScope } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { entryNow } from '../entry-clock.js';
 import { OptionReader } from '../options.js';
-import { Deadline, DeadlineQueue } from './deadline-queue.js';
+import { DeadlineQueue, type Deadline } from './deadline-queue.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation } from '../policy.js';
 
 /**
@@ -92,20 +92,20 @@ class Timeout extends PolicyBase implements TimeoutPolicy {
     const now = entryNow(this.clock);
     const allowed = Math.min(this.duration, ctx.deadline - now);
     if (allowed === Infinity) return callSafely(fn, ctx);
-    const inner = ctx.withScope(now + allowed);
-    return new Promise<T>((resolve, reject) => {
-      const call = new TimedCall(this, inner, allowed, resolve, reject);
-      if (heard(this.#timeouts, TIMEOUTS)) call.scope = callerScope();
-      this.#queue.add(call);
-      call.work = callSafely(fn, inner);
-      call.work.then(call.onValue, call.onError);
-    });
+    const promise = new Promise<T>(capture);
+    const call = new TimedCall<T>(this, ctx, now + allowed, allowed, capturedResolve as (value: T) => void, capturedReject);
+    if (heard(this.#timeouts, TIMEOUTS)) call.asyncScope = callerScope();
+    this.#queue.add(call);
+    const work = callSafely(fn, call.ctx);
+    call.work = work;
+    work.then(call.onValue, call.onError);
+    return promise;
   }
 
   /** Settles a call: takes it off the queue and stops listening to the caller. */
-  settle(call: Deadline, ctx: Context): void {
+  settle(call: Deadline & AbortScope): void {
     this.#queue.remove(call);
-    ctx.scope.dispose();
+    call.dispose();
   }
 
   /** Reports a timeout to the listeners. */
@@ -114,37 +114,58 @@ class Timeout extends PolicyBase implements TimeoutPolicy {
   }
 }
 
-/** One call under a timeout: its deadline in the queue and how it settles. */
-class TimedCall<T> extends Deadline {
-  timedOut: TimeoutError | undefined;
+/*
+ * The resolving functions of the promise made last: `new Promise(capture)` hands them over
+ * without a closure per call (the executor runs at once, before anything else can).
+ */
+let capturedResolve: (value: never) => void = () => {};
+let capturedReject: (error: unknown) => void = () => {};
+function capture(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+/**
+ * One call under a timeout: the abort scope of the function (aborted at the deadline), its
+ * place in the deadline queue, and how the call settles. One object for all three.
+ */
+class TimedCall<T> extends AbortScope implements Deadline {
+  prev: Deadline | undefined = undefined;
+  next: Deadline | undefined = undefined;
+  queued = false;
+  timedOut: TimeoutError | undefined = undefined;
   /** The function's own promise: abandoned, not cancelled, by the 'abort' strategy. */
   work: Promise<T> | undefined = undefined;
+  /** The caller's async context, to report the timeout in; captured when someone listened at the start. */
+  asyncScope: CallerScope | undefined = undefined;
+  /** The context the function runs in: this scope, and the deadline. */
+  readonly ctx: Context;
 
   constructor(
     readonly policy: Timeout,
-    readonly ctx: Context,
+    outer: Context,
+    /** Clock time at which the call times out. */
+    readonly at: number,
     readonly allowed: number,
     readonly resolve: (value: T) => void,
     readonly reject: (error: unknown) => void,
   ) {
-    super(ctx.deadline);
+    super(outer.madeScope, outer.callerSignal, true);
+    this.ctx = outer.within(this, at);
   }
-
-  /** The caller's async context, to report the timeout in; captured when someone listened at the start. */
-  scope: CallerScope | undefined = undefined;
 
   expire(): void {
     const error = new TimeoutError(this.policy.name, this.allowed);
     this.timedOut = error;
-    const scope = this.scope;
+    const scope = this.asyncScope;
     if (scope) {
-      this.scope = undefined;
+      this.asyncScope = undefined;
       scope.runInAsyncScope(() => this.policy.reportTimeout(this.allowed));
       scope.emitDestroy();
     } else {
       this.policy.reportTimeout(this.allowed);
     }
-    this.ctx.scope.abort(error);
+    this.abort(error);
     if (this.policy.strategy === 'abort') {
       if (this.work) this.ctx.abandon(this.work);
       this.reject(error);
@@ -153,9 +174,9 @@ class TimedCall<T> extends Deadline {
 
   /** Settles the call's place in the queue, and ends its captured scope if it never expired. */
   #settle(): void {
-    this.policy.settle(this, this.ctx);
-    this.scope?.emitDestroy();
-    this.scope = undefined;
+    this.policy.settle(this);
+    this.asyncScope?.emitDestroy();
+    this.asyncScope = undefined;
   }
 
   readonly onValue = (value: T): void => {

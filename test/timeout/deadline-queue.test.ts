@@ -1,17 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/index.js';
-import { Deadline, DeadlineQueue } from '../../src/timeout/deadline-queue.js';
+import { DeadlineQueue, type Deadline } from '../../src/timeout/deadline-queue.js';
 
-class Recorded extends Deadline {
+class Recorded implements Deadline {
+  prev: Deadline | undefined = undefined;
+  next: Deadline | undefined = undefined;
+  queued = false;
   expiredAt: number | undefined;
   constructor(
-    at: number,
+    readonly at: number,
     readonly id: number,
     readonly now: () => number,
-  ) {
-    super(at);
-  }
+  ) {}
   expire(): void {
     this.expiredAt = this.now();
   }
