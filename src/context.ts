@@ -62,6 +62,12 @@ export class AbortScope {
     this.#controller?.abort(reason);
   }
 
+  /**
+   * Told of work abandoned inside this scope while it still runs (see {@link Context.abandon}):
+   * nothing for a plain scope; a timed call passes it to the stages that admitted it.
+   */
+  abandoned(_work: PromiseLike<unknown>): void {}
+
   /** Stops listening to the parent: call it once the work in this scope has settled. */
   dispose(): void {
     this.#unlink?.();
@@ -139,6 +145,7 @@ export class Context implements CallContext {
    * around it that bound running work keep counting it until it settles.
    */
   abandon(work: PromiseLike<unknown>): void {
+    for (let scope = this.#scope; scope !== undefined; scope = scope.parent) scope.abandoned(work);
     this.onAbandon?.(work);
   }
 

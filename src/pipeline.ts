@@ -1,3 +1,4 @@
+import { ADMIT, INVOKE_ADMITTED, isAdmissionStage, NOT_NOW, settledThrough, settlesAdmitted, type AdmissionStage, type SettlesAdmitted } from './admission-stage.js';
 import type { Context } from './context.js';
 import { InvalidOptionError } from './errors/invalid-option-error.js';
 import { callSafely, INVOKE_OWN, invokePolicy, PolicyBase, type Alternative, type ObservablePolicy, type Operation, type Policy } from './policy.js';
@@ -60,21 +61,55 @@ export class PipelinePolicy extends PolicyBase implements Pipeline {
 /**
  * The continuations of `policies`, made once per pipeline: each runs its stage on the next
  * continuation, and the last runs the call's function, `ctx.operation`, which every context of a
- * call carries. A call through the chain allocates no closure of its own.
+ * call carries. A call through the chain allocates no closure of its own. A run of admission
+ * stages in front of a last stage that settles them (a breaker and a bulkhead in front of a
+ * timeout) is entered in one step, see {@link admittedEntry}.
  */
 function chainOf(policies: readonly Policy<unknown>[], own: boolean): Continuation {
   const last = policies.at(-1);
   if (last === undefined) return (ctx) => callSafely(ctx.operation as Operation<unknown>, ctx);
-  let next: Continuation =
+  const entries: Continuation[] = [];
+  entries[policies.length - 1] =
     own && last instanceof PolicyBase
       ? (ctx) => last[INVOKE_OWN](ctx, ctx.operation as Operation<unknown>)
       : (ctx) => invokePolicy(last, ctx, ctx.operation as Operation<unknown>);
+  const settler = settlesAdmitted(last) ? last : undefined;
+  const fused = settler ? admittedRunStart(policies) : -1;
   for (let index = policies.length - 2; index >= 0; index--) {
     const policy = policies[index] as Policy<unknown>;
-    const inner = next as Operation<unknown>;
-    next = policy instanceof PolicyBase ? (ctx) => policy.invoke(ctx, inner) : (ctx) => invokePolicy(policy, ctx, inner);
+    const inner = entries[index + 1] as Operation<unknown>;
+    entries[index] = policy instanceof PolicyBase ? (ctx) => policy.invoke(ctx, inner) : (ctx) => invokePolicy(policy, ctx, inner);
+    if (index === fused && settler) entries[index] = admittedEntry(policies.slice(fused, -1).filter(isAdmissionStage), settler, entries.slice(fused, -1));
   }
-  return next;
+  return entries[0] as Continuation;
+}
+
+/** Where the run of admission stages in front of the last policy starts (the last index if none). */
+function admittedRunStart(policies: readonly Policy<unknown>[]): number {
+  let start = policies.length - 1;
+  while (start > 0 && isAdmissionStage(policies[start - 1])) start--;
+  return start;
+}
+
+/**
+ * Enters `stages` and then `last` in one step: each stage admits the call with a ticket, and
+ * `last` ends the call through them (one promise and no closure for all of them). A stage that
+ * cannot admit the call at once (it queues, probes or rejects) takes it the ordinary way from
+ * there, through `ordinary[k]`, and the stages in front of it end when that settles.
+ */
+function admittedEntry(stages: readonly AdmissionStage[], last: SettlesAdmitted, ordinary: readonly Continuation[]): Continuation {
+  return (ctx) => {
+    const tickets: unknown[] = [];
+    for (let index = 0; index < stages.length; index++) {
+      const ticket = (stages[index] as AdmissionStage)[ADMIT](ctx);
+      if (ticket === NOT_NOW) {
+        const rest = (ordinary[index] as Continuation)(ctx);
+        return index === 0 ? rest : settledThrough({ stages: stages.slice(0, index), tickets, ctx }, rest);
+      }
+      tickets.push(ticket);
+    }
+    return last[INVOKE_ADMITTED](ctx, ctx.operation as Operation<unknown>, stages, tickets);
+  };
 }
 
 class PassThrough extends PolicyBase {

@@ -1,3 +1,4 @@
+import { ADMIT, HOLD, NOT_NOW, PASS_ERROR, PASS_VALUE, type AdmissionStage } from '../admission-stage.js';
 import type { Clock } from '../clock.js';
 import type { AbandonHandler, Context } from '../context.js';
 import { entryNow } from '../entry-clock.js';
@@ -127,7 +128,7 @@ const REJECTED_FULL: BulkheadRejectedEvent = Object.freeze({ reason: 'full' });
 const REJECTED_QUEUE_TIMEOUT: BulkheadRejectedEvent = Object.freeze({ reason: 'queue-timeout' });
 const BULKHEADS = new Topic('bulkhead');
 
-class Bulkhead extends PolicyBase implements BulkheadPolicy {
+class Bulkhead extends PolicyBase implements BulkheadPolicy, AdmissionStage {
   #rejected: EventList<BulkheadRejectedEvent> | undefined;
   #queuedEvents: EventList<BulkheadQueuedEvent> | undefined;
   #admitted: EventList<BulkheadAdmittedEvent> | undefined;
@@ -178,17 +179,30 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
 
   /** `holds`: whether `fn` runs stages that may abandon work this bulkhead must count. */
   #admitOrQueue<T>(ctx: Context, fn: Operation<T>, holds: boolean): Promise<T> {
-    switch (admission(this.#active, this.concurrency, this.#waiting.length, this.queue)) {
-      case 'run':
-        this.#active++;
-        if (heard(this.#admitted, BULKHEADS)) tell(this.#admitted, BULKHEADS, this, 'admitted', ADMITTED_AT_ONCE);
-        return this.#run(ctx, fn, holds);
-      case 'queue':
-        return this.#enqueue(ctx, fn, holds);
-      case 'full':
-        if (heard(this.#rejected, BULKHEADS)) tell(this.#rejected, BULKHEADS, this, 'rejected', REJECTED_FULL);
-        return Promise.reject(bulkheadRejectedError(this.name, 'full'));
-    }
+    if (this[ADMIT]() !== NOT_NOW) return this.#run(ctx, fn, holds);
+    if (admission(this.#active, this.concurrency, this.#waiting.length, this.queue) === 'queue') return this.#enqueue(ctx, fn, holds);
+    if (heard(this.#rejected, BULKHEADS)) tell(this.#rejected, BULKHEADS, this, 'rejected', REJECTED_FULL);
+    return Promise.reject(bulkheadRejectedError(this.name, 'full'));
+  }
+
+  /** Takes a free slot at once; a call that must queue or be rejected goes through {@link invoke}. */
+  [ADMIT](): unknown {
+    if (admission(this.#active, this.concurrency, this.#waiting.length, this.queue) !== 'run') return NOT_NOW;
+    this.#active++;
+    if (heard(this.#admitted, BULKHEADS)) tell(this.#admitted, BULKHEADS, this, 'admitted', ADMITTED_AT_ONCE);
+    return true;
+  }
+
+  [PASS_VALUE](_ticket: unknown, _ctx: Context, value: unknown): unknown {
+    return this.#releaseAfterValue(value);
+  }
+
+  [PASS_ERROR](_ticket: unknown, _ctx: Context, error: unknown): never {
+    return this.#releaseAfterError(error);
+  }
+
+  [HOLD](_ticket: unknown, work: PromiseLike<unknown>): void {
+    this.#hold(work);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { ADMIT, HOLD, NOT_NOW, PASS_ERROR, PASS_VALUE, type AdmissionStage } from '../admission-stage.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Context } from '../context.js';
 import { entryNow } from '../entry-clock.js';
@@ -22,7 +23,7 @@ import { readBreakerOptions, type CircuitBreakerOptions } from './options.js';
 import { takeSnapshot, type CircuitBreakerSnapshot } from './snapshot.js';
 import { TimeWindow } from './time-window.js';
 import { linkToFleet } from './fleet-link.js';
-import { BreakerMachine, TRANSITIONED, FAILURE, IGNORED, PROBE, REJECTED, SUCCESS, type CircuitState } from './state-machine.js';
+import { ADMITTED, BreakerMachine, TRANSITIONED, FAILURE, IGNORED, PROBE, REJECTED, SUCCESS, type CircuitState } from './state-machine.js';
 import { rate } from './window.js';
 
 /**
@@ -62,7 +63,7 @@ export interface CircuitBreakerPolicy extends ObservablePolicy {
 const EMPTY = Object.freeze({});
 const BREAKERS = new Topic('circuit-breaker');
 
-class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
+class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy, AdmissionStage {
   #stateChanges: EventList<CircuitStateChangeEvent> | undefined;
   #opened: EventList<CircuitOpenEvent> | undefined;
   #halfOpened: EventList<CircuitHalfOpenEvent> | undefined;
@@ -178,6 +179,24 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
       (error: unknown) => this.#onError(ctx, error, generation, start),
     );
   }
+
+  /** Admits a call to a closed breaker that needs no duration; any other goes through {@link invoke}. */
+  [ADMIT](): unknown {
+    const machine = this.#machine;
+    if (machine.state !== 'closed' || this.#timesCalls() || machine.admit(NaN) !== ADMITTED) return NOT_NOW;
+    return machine.generation;
+  }
+
+  [PASS_VALUE](generation: unknown, _ctx: Context, value: unknown): unknown {
+    return this.#onValue(value, generation as number, NaN);
+  }
+
+  [PASS_ERROR](generation: unknown, ctx: Context, error: unknown): never {
+    return this.#onError(ctx, error, generation as number, NaN);
+  }
+
+  /** Abandoned work is not this breaker's to count: the call's outcome was recorded. */
+  [HOLD](): void {}
 
   #reject(now: number): Promise<never> {
     const machine = this.#machine;

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { holdAbandoned, INVOKE_ADMITTED, NO_TICKETS, NONE_ADMITTED, passThrough, settledThrough, type AdmissionStage, type AdmittedCall, type SettlesAdmitted } from '../admission-stage.js';
 import { AbortScope, type Context } from '../context.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { callerScope, heard, tell, Topic, type CallerScope } from '../diagnostics.js';
@@ -70,7 +71,7 @@ export interface TimeoutPolicy extends ObservablePolicy {
 
 const TIMEOUTS = new Topic('timeout');
 
-class Timeout extends PolicyBase implements TimeoutPolicy {
+class Timeout extends PolicyBase implements TimeoutPolicy, SettlesAdmitted {
   #timeouts: EventList<TimeoutEvent> | undefined;
   readonly #queue: DeadlineQueue;
 
@@ -89,11 +90,20 @@ class Timeout extends PolicyBase implements TimeoutPolicy {
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    return this[INVOKE_ADMITTED](ctx, fn, NONE_ADMITTED, NO_TICKETS);
+  }
+
+  /**
+   * {@link invoke} for the last stage of a pipeline, behind `stages` that admitted the call with
+   * `tickets`: this call settles them, innermost first, before it settles itself (see
+   * admission-stage.ts), and tells them of the work it abandons.
+   */
+  [INVOKE_ADMITTED]<T>(ctx: Context, fn: Operation<T>, stages: readonly AdmissionStage[], tickets: unknown[]): Promise<T> {
     const now = entryNow(this.clock);
     const allowed = Math.min(this.duration, ctx.deadline - now);
-    if (allowed === Infinity) return callSafely(fn, ctx);
+    if (allowed === Infinity) return stages.length === 0 ? callSafely(fn, ctx) : settledThrough({ stages, tickets, ctx }, callSafely(fn, ctx));
     const promise = new Promise<T>(capture);
-    const call = new TimedCall<T>(this, ctx, now + allowed, allowed, capturedResolve as (value: T) => void, capturedReject);
+    const call = new TimedCall<T>(this, ctx, now + allowed, allowed, capturedResolve as (value: T) => void, capturedReject, stages, tickets);
     if (heard(this.#timeouts, TIMEOUTS)) call.asyncScope = callerScope();
     this.#queue.add(call);
     const work = callSafely(fn, call.ctx);
@@ -129,7 +139,7 @@ function capture(resolve: (value: never) => void, reject: (error: unknown) => vo
  * One call under a timeout: the abort scope of the function (aborted at the deadline), its
  * place in the deadline queue, and how the call settles. One object for all three.
  */
-class TimedCall<T> extends AbortScope implements Deadline {
+class TimedCall<T> extends AbortScope implements Deadline, AdmittedCall {
   prev: Deadline | undefined = undefined;
   next: Deadline | undefined = undefined;
   queued = false;
@@ -149,6 +159,9 @@ class TimedCall<T> extends AbortScope implements Deadline {
     readonly allowed: number,
     readonly resolve: (value: T) => void,
     readonly reject: (error: unknown) => void,
+    /** The stages in front of this timeout that admitted the call, settled by it (none alone). */
+    readonly stages: readonly AdmissionStage[],
+    readonly tickets: unknown[],
   ) {
     super(outer.madeScope, outer.callerSignal, true);
     this.ctx = outer.within(this, at);
@@ -168,8 +181,27 @@ class TimedCall<T> extends AbortScope implements Deadline {
     this.abort(error);
     if (this.policy.strategy === 'abort') {
       if (this.work) this.ctx.abandon(this.work);
-      this.reject(error);
+      this.#end(false, error);
     }
+  }
+
+  override abandoned(work: PromiseLike<unknown>): void {
+    if (this.stages.length > 0) holdAbandoned(this, work);
+  }
+
+  /** Ends the call: through the stages that admitted it, if any, then its promise. */
+  #end(ok: boolean, outcome: unknown): void {
+    if (this.stages.length > 0) {
+      try {
+        outcome = passThrough(this, ok, outcome);
+        ok = true;
+      } catch (error) {
+        outcome = error;
+        ok = false;
+      }
+    }
+    if (ok) this.resolve(outcome as T);
+    else this.reject(outcome);
   }
 
   /** Settles the call's place in the queue, and ends its captured scope if it never expired. */
@@ -179,18 +211,24 @@ class TimedCall<T> extends AbortScope implements Deadline {
     this.asyncScope = undefined;
   }
 
+  /** True once the call has ended at its deadline, before the function settled ('abort' strategy). */
+  get #endedEarly(): boolean {
+    return this.timedOut !== undefined && this.policy.strategy === 'abort';
+  }
+
   readonly onValue = (value: T): void => {
     this.#settle();
-    this.resolve(value);
+    if (!this.#endedEarly) this.#end(true, value);
   };
 
   readonly onError = (error: unknown): void => {
     this.#settle();
+    if (this.#endedEarly) return;
     const timedOut = this.timedOut;
     if (timedOut && this.policy.strategy === 'cooperative' && error !== timedOut) {
-      this.reject(new TimeoutError(this.policy.name, this.allowed, { cause: error }));
+      this.#end(false, new TimeoutError(this.policy.name, this.allowed, { cause: error }));
     } else {
-      this.reject(error);
+      this.#end(false, error);
     }
   };
 }
