@@ -1,0 +1,97 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bulkhead, circuitBreaker, manualClock, pipeline, timeout, type CallContext, type ManualClock, type Policy } from '../../src/index.js';
+
+/**
+ * A pipeline whose breaker and bulkhead sit in front of its last stage, a timeout, is entered in
+ * one step and ended by the timeout's call (src/admission-stage.ts). The same stages with the
+ * timeout wrapped in a pipeline of its own take the ordinary path, a promise per stage: both must
+ * behave alike, whatever the calls do.
+ */
+interface System {
+  readonly clock: ManualClock;
+  readonly breaker: ReturnType<typeof circuitBreaker>;
+  readonly pool: ReturnType<typeof bulkhead>;
+  readonly policy: Policy;
+  readonly outcomes: string[];
+  readonly abandoned: { resolve: () => void }[];
+}
+
+function system(fused: boolean, strategy: 'abort' | 'cooperative'): System {
+  const clock = manualClock();
+  const breaker = circuitBreaker({ window: { type: 'consecutive', failures: 3 }, openFor: 100, clock });
+  const pool = bulkhead({ concurrency: 2, queue: 1, clock });
+  const limit = timeout({ duration: 50, strategy, clock });
+  const policy = fused ? pipeline(breaker, pool, limit) : pipeline(breaker, pool, pipeline(limit));
+  return { clock, breaker, pool, policy, outcomes: [], abandoned: [] };
+}
+
+type Step = { kind: 'start'; abandons: boolean } | { kind: 'resolve' | 'reject'; which: number } | { kind: 'advance'; ms: number };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ kind: fc.constant('start' as const), abandons: fc.boolean() }),
+  fc.record({ kind: fc.constantFrom('resolve' as const, 'reject' as const), which: fc.nat(9) }),
+  fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 120 }) }),
+);
+
+/** Runs the steps on one system; the calls' functions settle when a step says so. */
+async function play(target: System, steps: readonly Step[]): Promise<unknown[]> {
+  const pending: { resolve: (value: string) => void; reject: (error: Error) => void }[] = [];
+  const seen: unknown[] = [];
+  let started = 0;
+  for (const next of steps) {
+    if (next.kind === 'start') {
+      const number = started++;
+      const fn = (ctx: CallContext): Promise<string> =>
+        new Promise<string>((resolve, reject) => {
+          pending.push({ resolve, reject });
+          if (next.abandons) {
+            // Work that outlives the call, reported as the undici integration does with a body.
+            const body = { resolve: () => {} };
+            (ctx as CallContext & { abandon(work: PromiseLike<unknown>): void }).abandon(new Promise<void>((done) => (body.resolve = done)));
+            target.abandoned.push(body);
+          }
+        });
+      target.policy.execute(fn).then(
+        (value) => target.outcomes.push(`${number}: ${String(value)}`),
+        (error: unknown) => target.outcomes.push(`${number}: ${(error as Error).name}`),
+      );
+    } else if (next.kind === 'advance') {
+      await target.clock.advanceAsync(next.ms);
+    } else {
+      const call = pending[next.which % Math.max(pending.length, 1)];
+      if (next.kind === 'resolve') call?.resolve('value');
+      else call?.reject(new Error('failed'));
+      target.abandoned.shift()?.resolve();
+    }
+    for (let turn = 0; turn < 10; turn++) await Promise.resolve();
+    seen.push([target.breaker.state, { ...target.pool.stats }, [...target.outcomes].sort()]);
+  }
+  return seen;
+}
+
+describe('admission stages in front of a timeout', () => {
+  for (const strategy of ['abort', 'cooperative'] as const) {
+    it(`settle as the ordinary path does (${strategy} timeout)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { maxLength: 30 }), async (steps) => {
+          expect(await play(system(true, strategy), steps)).toEqual(await play(system(false, strategy), steps));
+        }),
+        { numRuns: 120 },
+      );
+    });
+  }
+
+  it('keeps the bulkhead slot of a timed-out call until its function settles', async () => {
+    const { clock, pool, policy } = system(true, 'abort');
+    let finish: (value: string) => void = () => {};
+    const call = policy.execute(() => new Promise<string>((resolve) => (finish = resolve)));
+    clock.advance(50);
+    await expect(call).rejects.toThrow('timed out');
+    expect(pool.stats.active).toBe(1);
+    finish('late');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(pool.stats.active).toBe(0);
+  });
+});
