@@ -2,17 +2,17 @@ import type { Context } from './context.js';
 import type { Operation } from './policy.js';
 
 /*
- * Stages whose work around a call is synchronous — a circuit breaker (closed), a bulkhead with a
- * free slot — only decide when the call enters and count when it ends. Alone, each waits for the
- * call with a `then` of its own. In a pipeline, a run of them in front of the last stage, a
- * timeout, is settled by that timeout's call in one step: no promise, no closure and no
- * context of their own per call (see `PipelinePolicy` and `timeout`).
+ * Stages whose work around a call is synchronous — a retry's first attempt, a closed circuit
+ * breaker, a bulkhead with a free slot — only decide when the call enters and act when it ends.
+ * Alone, each waits for the call with a `then` of its own. In a pipeline, a run of them in front
+ * of the last stage, a timeout, is entered in one step and ended by the timeout's call: no
+ * promise, closure or context of their own per call (see `PipelinePolicy` and `timeout`).
  */
 
-/** Returned by {@link AdmissionStage.admit} for a call that must take the stage's own `invoke`. */
+/** Returned by {@link AdmissionStage} `[ADMIT]` for a call that must take the stage's own `invoke`. */
 export const NOT_NOW: unique symbol = Symbol('notNow');
 
-/** The methods of a stage that can admit a call synchronously, under symbol keys. */
+/** The methods of {@link AdmissionStage}, under symbol keys: not part of the public surface. */
 export const ADMIT: unique symbol = Symbol('admit');
 export const PASS_VALUE: unique symbol = Symbol('passValue');
 export const PASS_ERROR: unique symbol = Symbol('passError');
@@ -25,26 +25,16 @@ export interface AdmissionStage {
    * the call must go through the stage's `invoke`: it queues, probes, is rejected or is timed.
    */
   [ADMIT](ctx: Context): unknown;
-  /** The call admitted with `ticket` resolved with `value`: returns the value, or throws what it is judged to be. */
-  [PASS_VALUE](ticket: unknown, ctx: Context, value: unknown): unknown;
-  /** The call admitted with `ticket` rejected with `error`: throws it (or what it is judged to be). */
-  [PASS_ERROR](ticket: unknown, ctx: Context, error: unknown): unknown;
+  /**
+   * The call admitted with `ticket` resolved with `value`: returns the value, a promise of what
+   * replaces it (a retry), or throws what it is judged to be. `inner` runs the stages inside
+   * this one again.
+   */
+  [PASS_VALUE](ticket: unknown, ctx: Context, value: unknown, inner: Operation<unknown>): unknown;
+  /** The call admitted with `ticket` rejected with `error`: as {@link PASS_VALUE}, for an error. */
+  [PASS_ERROR](ticket: unknown, ctx: Context, error: unknown, inner: Operation<unknown>): unknown;
   /** Work of the call admitted with `ticket` was abandoned by a stage inside while it still runs. */
   [HOLD](ticket: unknown, work: PromiseLike<unknown>): void;
-}
-
-/** The method of a stage that can end the calls admitted by the stages in front of it (a timeout). */
-export const INVOKE_ADMITTED: unique symbol = Symbol('invokeAdmitted');
-
-/** A last stage that settles the stages in front of it: see {@link INVOKE_ADMITTED}. */
-export interface SettlesAdmitted {
-  /** Runs `fn` as `invoke` does, and ends it through `stages`, which admitted it with `tickets`. */
-  [INVOKE_ADMITTED]<T>(ctx: Context, fn: Operation<T>, stages: readonly AdmissionStage[], tickets: unknown[]): Promise<T>;
-}
-
-/** Whether `policy` implements {@link SettlesAdmitted}. */
-export function settlesAdmitted(policy: unknown): policy is SettlesAdmitted {
-  return typeof policy === 'object' && policy !== null && INVOKE_ADMITTED in policy;
 }
 
 /** Whether `policy` implements {@link AdmissionStage}. */
@@ -52,35 +42,65 @@ export function isAdmissionStage<P>(policy: P): policy is P & AdmissionStage {
   return typeof policy === 'object' && policy !== null && ADMIT in policy;
 }
 
-/** A run of admission stages, outermost first, and the tickets of one call through them. */
-export interface AdmittedCall {
+/** A run of admission stages, outermost first, with what runs inside each of them. */
+export interface AdmissionGroup {
   readonly stages: readonly AdmissionStage[];
+  /** For each stage, the stages inside it and the last stage, entered again (a retry's next attempt). */
+  readonly insides: readonly Operation<unknown>[];
+}
+
+/** No stage in front: a timeout alone. */
+export const NO_GROUP: AdmissionGroup = { stages: [], insides: [] };
+export const NO_TICKETS: unknown[] = [];
+
+/** The method of a stage that can end the calls admitted by the stages in front of it (a timeout). */
+export const INVOKE_ADMITTED: unique symbol = Symbol('invokeAdmitted');
+
+/** A last stage that ends the calls of the stages in front of it: see {@link INVOKE_ADMITTED}. */
+export interface SettlesAdmitted {
+  /** Runs `fn` as `invoke` does, and ends it through `group`, whose stages admitted it with `tickets`. */
+  [INVOKE_ADMITTED]<T>(ctx: Context, fn: Operation<T>, group: AdmissionGroup, tickets: unknown[]): Promise<T>;
+}
+
+/** Whether `policy` implements {@link SettlesAdmitted}. */
+export function settlesAdmitted(policy: unknown): policy is SettlesAdmitted {
+  return typeof policy === 'object' && policy !== null && INVOKE_ADMITTED in policy;
+}
+
+/** One call admitted by the stages of a group, with their tickets. */
+export interface AdmittedCall {
+  readonly group: AdmissionGroup;
   readonly tickets: unknown[];
-  readonly ctx: Context;
+  /** The context the stages admitted the call in. */
+  readonly entered: Context;
 }
 
 /**
- * Ends a call admitted by every stage of `call`, innermost first, from the outcome of what ran
- * inside them (`ok`: a value, else an error): each stage may turn a value into a failure.
- * Returns the last value, or throws the last error.
+ * Ends a call admitted by every stage of `call`'s group, innermost first, from the outcome of
+ * what ran inside them (`ok`: a value, else an error). Returns the last value, or a promise of
+ * it once a stage replaced the outcome with one (the stages in front of it then end when it
+ * settles), or throws the last error.
  */
 export function passThrough(call: AdmittedCall, ok: boolean, outcome: unknown): unknown {
-  const { stages, tickets, ctx } = call;
+  const { group, tickets, entered: ctx } = call;
+  const { stages, insides } = group;
   for (let index = stages.length - 1; index >= 0; index--) {
     const stage = stages[index] as AdmissionStage;
+    const inner = insides[index] as Operation<unknown>;
     try {
-      outcome = ok ? stage[PASS_VALUE](tickets[index], ctx, outcome) : stage[PASS_ERROR](tickets[index], ctx, outcome);
+      outcome = ok ? stage[PASS_VALUE](tickets[index], ctx, outcome, inner) : stage[PASS_ERROR](tickets[index], ctx, outcome, inner);
       ok = true;
     } catch (error) {
       outcome = error;
       ok = false;
     }
+    if (ok && index > 0 && outcome instanceof Promise) return settledThrough(frontOf(call, index), outcome);
   }
   if (!ok) throw outcome;
   return outcome;
 }
 
-/** `work`, ended through the stages of `call` that admitted it. */
+/** `work`, ended through the stages of `call`'s group that admitted it. */
 export function settledThrough<T>(call: AdmittedCall, work: Promise<T>): Promise<T> {
   return work.then(
     (value) => passThrough(call, true, value) as T,
@@ -88,11 +108,14 @@ export function settledThrough<T>(call: AdmittedCall, work: Promise<T>): Promise
   );
 }
 
-/** Tells every stage of `call` that `work` was abandoned inside it while it still runs. */
-export function holdAbandoned(call: AdmittedCall, work: PromiseLike<unknown>): void {
-  for (let index = call.stages.length - 1; index >= 0; index--) (call.stages[index] as AdmissionStage)[HOLD](call.tickets[index], work);
+/** The same call, through the first `count` stages of its group only. */
+export function frontOf(call: AdmittedCall, count: number): AdmittedCall {
+  const { group, tickets, entered } = call;
+  return { group: { stages: group.stages.slice(0, count), insides: group.insides.slice(0, count) }, tickets, entered };
 }
 
-/** No stage in front: a timeout alone. */
-export const NONE_ADMITTED: readonly AdmissionStage[] = [];
-export const NO_TICKETS: unknown[] = [];
+/** Tells every stage of `call`'s group that `work` was abandoned inside it while it still runs. */
+export function holdAbandoned(call: AdmittedCall, work: PromiseLike<unknown>): void {
+  const { group, tickets } = call;
+  for (let index = group.stages.length - 1; index >= 0; index--) (group.stages[index] as AdmissionStage)[HOLD](tickets[index], work);
+}

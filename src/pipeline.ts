@@ -1,4 +1,4 @@
-import { ADMIT, INVOKE_ADMITTED, isAdmissionStage, NOT_NOW, settledThrough, settlesAdmitted, type AdmissionStage, type SettlesAdmitted } from './admission-stage.js';
+import { ADMIT, frontOf, INVOKE_ADMITTED, isAdmissionStage, NOT_NOW, settledThrough, settlesAdmitted, type AdmissionGroup, type AdmissionStage, type SettlesAdmitted } from './admission-stage.js';
 import type { Context } from './context.js';
 import { InvalidOptionError } from './errors/invalid-option-error.js';
 import { callSafely, INVOKE_OWN, invokePolicy, PolicyBase, type Alternative, type ObservablePolicy, type Operation, type Policy } from './policy.js';
@@ -79,7 +79,7 @@ function chainOf(policies: readonly Policy<unknown>[], own: boolean): Continuati
     const policy = policies[index] as Policy<unknown>;
     const inner = entries[index + 1] as Operation<unknown>;
     entries[index] = policy instanceof PolicyBase ? (ctx) => policy.invoke(ctx, inner) : (ctx) => invokePolicy(policy, ctx, inner);
-    if (index === fused && settler) entries[index] = admittedEntry(policies.slice(fused, -1).filter(isAdmissionStage), settler, entries.slice(fused, -1));
+    if (index === fused && settler) entries[index] = admittedEntry(policies.slice(fused, -1).filter(isAdmissionStage), settler, entries.slice(fused));
   }
   return entries[0] as Continuation;
 }
@@ -93,22 +93,36 @@ function admittedRunStart(policies: readonly Policy<unknown>[]): number {
 
 /**
  * Enters `stages` and then `last` in one step: each stage admits the call with a ticket, and
- * `last` ends the call through them (one promise and no closure for all of them). A stage that
- * cannot admit the call at once (it queues, probes or rejects) takes it the ordinary way from
- * there, through `ordinary[k]`, and the stages in front of it end when that settles.
+ * `last` ends the call through them (one promise and no closure for all of them). `ordinary[k]`
+ * enters stage `k` the ordinary way (`ordinary[stages.length]` enters `last`): a stage that
+ * cannot admit the call at once (it queues, probes or rejects) takes it that way, and the stages
+ * in front of it end when that settles. The entries of the shorter runs inside serve as what
+ * each stage runs again (a retry's next attempt).
  */
 function admittedEntry(stages: readonly AdmissionStage[], last: SettlesAdmitted, ordinary: readonly Continuation[]): Continuation {
+  let entry = ordinary[stages.length] as Continuation;
+  const insides: Continuation[] = [entry];
+  for (let start = stages.length - 1; start >= 0; start--) {
+    entry = groupEntry({ stages: stages.slice(start), insides: insides.map((inside) => inside as Operation<unknown>) }, last, ordinary.slice(start));
+    insides.unshift(entry);
+  }
+  return entry;
+}
+
+/** The entry of one group: see {@link admittedEntry}. */
+function groupEntry(group: AdmissionGroup, last: SettlesAdmitted, ordinary: readonly Continuation[]): Continuation {
+  const { stages } = group;
   return (ctx) => {
-    const tickets: unknown[] = [];
+    const tickets: unknown[] = new Array(stages.length);
     for (let index = 0; index < stages.length; index++) {
       const ticket = (stages[index] as AdmissionStage)[ADMIT](ctx);
       if (ticket === NOT_NOW) {
         const rest = (ordinary[index] as Continuation)(ctx);
-        return index === 0 ? rest : settledThrough({ stages: stages.slice(0, index), tickets, ctx }, rest);
+        return index === 0 ? rest : settledThrough(frontOf({ group, tickets, entered: ctx }, index), rest);
       }
-      tickets.push(ticket);
+      tickets[index] = ticket;
     }
-    return last[INVOKE_ADMITTED](ctx, ctx.operation as Operation<unknown>, stages, tickets);
+    return last[INVOKE_ADMITTED](ctx, ctx.operation as Operation<unknown>, group, tickets);
   };
 }
 

@@ -1,3 +1,4 @@
+import { ADMIT, HOLD, NOT_NOW, PASS_ERROR, PASS_VALUE, type AdmissionStage } from '../admission-stage.js';
 import type { Clock } from '../clock.js';
 import type { Context } from '../context.js';
 import { isFastFail } from '../errors/fast-fail.js';
@@ -129,7 +130,7 @@ const ABORTED: RetryDecision = { retry: false, reason: 'deadline' };
 const NOT_REPEATABLE: RetryDecision = { retry: false, reason: 'not-handled' };
 const RETRIES = new Topic('retry');
 
-class Retry extends PolicyBase implements RetryPolicy {
+class Retry extends PolicyBase implements RetryPolicy, AdmissionStage {
   #retries: EventList<RetryEvent> | undefined;
   #giveUps: EventList<GiveUpEvent> | undefined;
   #settled: EventList<RetrySettledEvent> | undefined;
@@ -167,12 +168,33 @@ class Retry extends PolicyBase implements RetryPolicy {
   #attempt<T>(ctx: Context, fn: Operation<T>, attempt: number, previous: number): Promise<T> {
     const work = callSafely(fn, ctx.attempt === attempt ? ctx : ctx.withAttempt(attempt));
     const onError = (error: unknown): T | Promise<T> => this.#after(ctx, fn, attempt, previous, { ok: false, error });
-    if (this.#judgesResults) return work.then((value) => this.#after(ctx, fn, attempt, previous, { ok: true, value }), onError);
-    if (!heard(this.#settled, RETRIES)) return work.then(undefined, onError);
-    return work.then((value) => {
-      this.#settle(true, false, attempt);
-      return value;
-    }, onError);
+    if (!this.#judgesResults && !heard(this.#settled, RETRIES)) return work.then(undefined, onError);
+    return work.then((value) => this.#afterValue(ctx, fn, attempt, previous, value), onError);
+  }
+
+  /** Admits the first attempt of a call (not one already on a later attempt of a retry around it). */
+  [ADMIT](ctx: Context): unknown {
+    if (ctx.attempt !== 1) return NOT_NOW;
+    this.budget?.deposit();
+    return 1;
+  }
+
+  [PASS_VALUE](_ticket: unknown, ctx: Context, value: unknown, inner: Operation<unknown>): unknown {
+    return this.#afterValue(ctx, inner, 1, 0, value);
+  }
+
+  [PASS_ERROR](_ticket: unknown, ctx: Context, error: unknown, inner: Operation<unknown>): unknown {
+    return this.#after(ctx, inner, 1, 0, { ok: false, error });
+  }
+
+  /** Work abandoned inside is not this policy's to count. */
+  [HOLD](): void {}
+
+  /** What follows an attempt that resolved with `value`. */
+  #afterValue<T>(ctx: Context, fn: Operation<T>, attempt: number, previous: number, value: T): T | Promise<T> {
+    if (this.#judgesResults) return this.#after(ctx, fn, attempt, previous, { ok: true, value });
+    this.#settle(true, false, attempt);
+    return value;
   }
 
   /** What follows an attempt's outcome: the end of the call, or a sleep and the next attempt. */

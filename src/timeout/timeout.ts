@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { holdAbandoned, INVOKE_ADMITTED, NO_TICKETS, NONE_ADMITTED, passThrough, settledThrough, type AdmissionStage, type AdmittedCall, type SettlesAdmitted } from '../admission-stage.js';
+import { holdAbandoned, INVOKE_ADMITTED, NO_GROUP, NO_TICKETS, passThrough, settledThrough, type AdmissionGroup, type AdmittedCall, type SettlesAdmitted } from '../admission-stage.js';
 import { AbortScope, type Context } from '../context.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { callerScope, heard, tell, Topic, type CallerScope } from '../diagnostics.js';
@@ -90,7 +90,7 @@ class Timeout extends PolicyBase implements TimeoutPolicy, SettlesAdmitted {
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
-    return this[INVOKE_ADMITTED](ctx, fn, NONE_ADMITTED, NO_TICKETS);
+    return this[INVOKE_ADMITTED](ctx, fn, NO_GROUP, NO_TICKETS);
   }
 
   /**
@@ -98,12 +98,12 @@ class Timeout extends PolicyBase implements TimeoutPolicy, SettlesAdmitted {
    * `tickets`: this call settles them, innermost first, before it settles itself (see
    * admission-stage.ts), and tells them of the work it abandons.
    */
-  [INVOKE_ADMITTED]<T>(ctx: Context, fn: Operation<T>, stages: readonly AdmissionStage[], tickets: unknown[]): Promise<T> {
+  [INVOKE_ADMITTED]<T>(ctx: Context, fn: Operation<T>, group: AdmissionGroup, tickets: unknown[]): Promise<T> {
     const now = entryNow(this.clock);
     const allowed = Math.min(this.duration, ctx.deadline - now);
-    if (allowed === Infinity) return stages.length === 0 ? callSafely(fn, ctx) : settledThrough({ stages, tickets, ctx }, callSafely(fn, ctx));
+    if (allowed === Infinity) return group === NO_GROUP ? callSafely(fn, ctx) : settledThrough({ group, tickets, entered: ctx }, callSafely(fn, ctx));
     const promise = new Promise<T>(capture);
-    const call = new TimedCall<T>(this, ctx, now + allowed, allowed, capturedResolve as (value: T) => void, capturedReject, stages, tickets);
+    const call = new TimedCall<T>(this, ctx, now + allowed, allowed, capturedResolve as (value: T) => void, capturedReject, group, tickets);
     if (heard(this.#timeouts, TIMEOUTS)) call.asyncScope = callerScope();
     this.#queue.add(call);
     const work = callSafely(fn, call.ctx);
@@ -150,6 +150,8 @@ class TimedCall<T> extends AbortScope implements Deadline, AdmittedCall {
   asyncScope: CallerScope | undefined = undefined;
   /** The context the function runs in: this scope, and the deadline. */
   readonly ctx: Context;
+  /** The context this call came in with (the one the stages in front admitted it in). */
+  readonly entered: Context;
 
   constructor(
     readonly policy: Timeout,
@@ -159,11 +161,12 @@ class TimedCall<T> extends AbortScope implements Deadline, AdmittedCall {
     readonly allowed: number,
     readonly resolve: (value: T) => void,
     readonly reject: (error: unknown) => void,
-    /** The stages in front of this timeout that admitted the call, settled by it (none alone). */
-    readonly stages: readonly AdmissionStage[],
+    /** The stages in front of this timeout that admitted the call, ended by it (none alone). */
+    readonly group: AdmissionGroup,
     readonly tickets: unknown[],
   ) {
     super(outer.madeScope, outer.callerSignal, true);
+    this.entered = outer;
     this.ctx = outer.within(this, at);
   }
 
@@ -181,17 +184,20 @@ class TimedCall<T> extends AbortScope implements Deadline, AdmittedCall {
     this.abort(error);
     if (this.policy.strategy === 'abort') {
       if (this.work) this.ctx.abandon(this.work);
-      this.#end(false, error);
+      if (this.group === NO_GROUP) this.reject(error);
+      // The stages in front hear of it as they would through a rejected promise: once the
+      // deadline queue is done with this wake-up, not in the middle of it.
+      else queueMicrotask(() => this.#end(false, error));
     }
   }
 
   override abandoned(work: PromiseLike<unknown>): void {
-    if (this.stages.length > 0) holdAbandoned(this, work);
+    if (this.group !== NO_GROUP) holdAbandoned(this, work);
   }
 
   /** Ends the call: through the stages that admitted it, if any, then its promise. */
   #end(ok: boolean, outcome: unknown): void {
-    if (this.stages.length > 0) {
+    if (this.group !== NO_GROUP) {
       try {
         outcome = passThrough(this, ok, outcome);
         ok = true;

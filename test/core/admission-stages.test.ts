@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bulkhead, circuitBreaker, manualClock, pipeline, timeout, type CallContext, type ManualClock, type Policy } from '../../src/index.js';
+import { bulkhead, circuitBreaker, constant, manualClock, pipeline, retry, timeout, type CallContext, type ManualClock, type Policy } from '../../src/index.js';
 
 /**
- * A pipeline whose breaker and bulkhead sit in front of its last stage, a timeout, is entered in
- * one step and ended by the timeout's call (src/admission-stage.ts). The same stages with the
- * timeout wrapped in a pipeline of its own take the ordinary path, a promise per stage: both must
- * behave alike, whatever the calls do.
+ * A pipeline whose retry, breaker and bulkhead sit in front of its last stage, a timeout, is
+ * entered in one step and ended by the timeout's call (src/admission-stage.ts). The same stages
+ * with the timeout wrapped in a pipeline of its own take the ordinary path, a promise per stage:
+ * both must behave alike, whatever the calls do.
  */
 interface System {
   readonly clock: ManualClock;
@@ -15,6 +15,8 @@ interface System {
   readonly policy: Policy;
   readonly outcomes: string[];
   readonly abandoned: { resolve: () => void }[];
+  /** Each attempt the function saw: its number and deadline. */
+  readonly attempts: string[];
 }
 
 function system(fused: boolean, strategy: 'abort' | 'cooperative'): System {
@@ -22,8 +24,9 @@ function system(fused: boolean, strategy: 'abort' | 'cooperative'): System {
   const breaker = circuitBreaker({ window: { type: 'consecutive', failures: 3 }, openFor: 100, clock });
   const pool = bulkhead({ concurrency: 2, queue: 1, clock });
   const limit = timeout({ duration: 50, strategy, clock });
-  const policy = fused ? pipeline(breaker, pool, limit) : pipeline(breaker, pool, pipeline(limit));
-  return { clock, breaker, pool, policy, outcomes: [], abandoned: [] };
+  const again = retry({ maxAttempts: 2, backoff: constant(5), clock });
+  const policy = fused ? pipeline(again, breaker, pool, limit) : pipeline(again, breaker, pool, pipeline(limit));
+  return { clock, breaker, pool, policy, outcomes: [], abandoned: [], attempts: [] };
 }
 
 type Step = { kind: 'start'; abandons: boolean } | { kind: 'resolve' | 'reject'; which: number } | { kind: 'advance'; ms: number };
@@ -44,6 +47,7 @@ async function play(target: System, steps: readonly Step[]): Promise<unknown[]> 
       const number = started++;
       const fn = (ctx: CallContext): Promise<string> =>
         new Promise<string>((resolve, reject) => {
+          target.attempts.push(`${number}: attempt ${ctx.attempt} until ${ctx.deadline}`);
           pending.push({ resolve, reject });
           if (next.abandons) {
             // Work that outlives the call, reported as the undici integration does with a body.
@@ -65,7 +69,7 @@ async function play(target: System, steps: readonly Step[]): Promise<unknown[]> 
       target.abandoned.shift()?.resolve();
     }
     for (let turn = 0; turn < 10; turn++) await Promise.resolve();
-    seen.push([target.breaker.state, { ...target.pool.stats }, [...target.outcomes].sort()]);
+    seen.push([target.breaker.state, { ...target.pool.stats }, [...target.outcomes].sort(), [...target.attempts].sort()]);
   }
   return seen;
 }
@@ -83,7 +87,9 @@ describe('admission stages in front of a timeout', () => {
   }
 
   it('keeps the bulkhead slot of a timed-out call until its function settles', async () => {
-    const { clock, pool, policy } = system(true, 'abort');
+    const clock = manualClock();
+    const pool = bulkhead({ concurrency: 1, clock });
+    const policy = pipeline(circuitBreaker({ clock }), pool, timeout({ duration: 50, clock }));
     let finish: (value: string) => void = () => {};
     const call = policy.execute(() => new Promise<string>((resolve) => (finish = resolve)));
     clock.advance(50);
