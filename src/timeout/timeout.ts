@@ -108,7 +108,7 @@ class Timeout extends PolicyBase implements TimeoutPolicy, SettlesAdmitted {
     this.#queue.add(call);
     const work = callSafely(fn, call.ctx);
     call.work = work;
-    work.then(call.onValue, call.onError);
+    work.then(call.onValue.bind(call), call.onError.bind(call));
     return promise;
   }
 
@@ -222,12 +222,13 @@ class TimedCall<T> extends AbortScope implements Deadline, AdmittedCall {
     return this.timedOut !== undefined && this.policy.strategy === 'abort';
   }
 
-  readonly onValue = (value: T): void => {
+  onValue(value: T): void {
     this.#settle();
     if (!this.#endedEarly) this.#end(true, value);
-  };
+  }
 
-  readonly onError = (error: unknown): void => {
+
+  onError(error: unknown): void {
     this.#settle();
     if (this.#endedEarly) return;
     const timedOut = this.timedOut;
@@ -236,7 +237,8 @@ class TimedCall<T> extends AbortScope implements Deadline, AdmittedCall {
     } else {
       this.#end(false, error);
     }
-  };
+  }
+
 }
 
 /**
