@@ -21,8 +21,9 @@ export const HOLD: unique symbol = Symbol('hold');
 /** A stage that can admit a call at once and be told of its end without a `then` of its own. */
 export interface AdmissionStage {
   /**
-   * Takes the call in now and returns its ticket, or {@link NOT_NOW} (having done nothing) when
-   * the call must go through the stage's `invoke`: it queues, probes, is rejected or is timed.
+   * Takes the call in now and returns its ticket; throws the error the call is rejected with;
+   * or returns {@link NOT_NOW}, having done nothing, when the call must go through the stage's
+   * `invoke` (it waits, queues, probes or is timed).
    */
   [ADMIT](ctx: Context): unknown;
   /**
@@ -81,7 +82,7 @@ export interface AdmittedCall {
  * it once a stage replaced the outcome with one (the stages in front of it then end when it
  * settles), or throws the last error.
  */
-export function passThrough(call: AdmittedCall, ok: boolean, outcome: unknown): unknown {
+export function passOutcome(call: AdmittedCall, ok: boolean, outcome: unknown): unknown {
   const { group, tickets, entered: ctx } = call;
   const { stages, insides } = group;
   for (let index = stages.length - 1; index >= 0; index--) {
@@ -103,8 +104,8 @@ export function passThrough(call: AdmittedCall, ok: boolean, outcome: unknown): 
 /** `work`, ended through the stages of `call`'s group that admitted it. */
 export function settledThrough<T>(call: AdmittedCall, work: Promise<T>): Promise<T> {
   return work.then(
-    (value) => passThrough(call, true, value) as T,
-    (error: unknown) => passThrough(call, false, error) as T,
+    (value) => passOutcome(call, true, value) as T,
+    (error: unknown) => passOutcome(call, false, error) as T,
   );
 }
 

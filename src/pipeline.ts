@@ -1,4 +1,17 @@
-import { ADMIT, frontOf, INVOKE_ADMITTED, isAdmissionStage, NOT_NOW, settledThrough, settlesAdmitted, type AdmissionGroup, type AdmissionStage, type SettlesAdmitted } from './admission-stage.js';
+import {
+  ADMIT,
+  frontOf,
+  INVOKE_ADMITTED,
+  isAdmissionStage,
+  NOT_NOW,
+  passOutcome,
+  settledThrough,
+  settlesAdmitted,
+  type AdmissionGroup,
+  type AdmissionStage,
+  type AdmittedCall,
+  type SettlesAdmitted,
+} from './admission-stage.js';
 import type { Context } from './context.js';
 import { InvalidOptionError } from './errors/invalid-option-error.js';
 import { callSafely, INVOKE_OWN, invokePolicy, PolicyBase, type Alternative, type ObservablePolicy, type Operation, type Policy } from './policy.js';
@@ -115,7 +128,12 @@ function groupEntry(group: AdmissionGroup, last: SettlesAdmitted, ordinary: read
   return (ctx) => {
     const tickets: unknown[] = new Array(stages.length);
     for (let index = 0; index < stages.length; index++) {
-      const ticket = (stages[index] as AdmissionStage)[ADMIT](ctx);
+      let ticket: unknown;
+      try {
+        ticket = (stages[index] as AdmissionStage)[ADMIT](ctx);
+      } catch (error) {
+        return rejectedThrough({ group, tickets, entered: ctx }, index, error);
+      }
       if (ticket === NOT_NOW) {
         const rest = (ordinary[index] as Continuation)(ctx);
         return index === 0 ? rest : settledThrough(frontOf({ group, tickets, entered: ctx }, index), rest);
@@ -124,6 +142,16 @@ function groupEntry(group: AdmissionGroup, last: SettlesAdmitted, ordinary: read
     }
     return last[INVOKE_ADMITTED](ctx, ctx.operation as Operation<unknown>, group, tickets);
   };
+}
+
+/** A call rejected by stage `index` of its group: the stages in front of it end with the error. */
+function rejectedThrough(call: AdmittedCall, index: number, error: unknown): Promise<unknown> {
+  if (index === 0) return Promise.reject(error);
+  try {
+    return Promise.resolve(passOutcome(frontOf(call, index), false, error));
+  } catch (passed) {
+    return Promise.reject(passed);
+  }
 }
 
 class PassThrough extends PolicyBase {

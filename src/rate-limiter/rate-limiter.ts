@@ -1,4 +1,6 @@
+import { ADMIT, HOLD, NOT_NOW, PASS_ERROR, PASS_VALUE, type AdmissionStage } from '../admission-stage.js';
 import type { Clock } from '../clock.js';
+import { entryNow } from '../entry-clock.js';
 import type { Context } from '../context.js';
 import { rateLimitedError } from '../errors/rate-limited-error.js';
 import { heard, tell, Topic } from '../diagnostics.js';
@@ -119,7 +121,7 @@ export interface RateLimiterPolicy extends ObservablePolicy {
 const ADMITTED_AT_ONCE: RateLimitAdmittedEvent = Object.freeze({ waited: 0 });
 const RATE_LIMITERS = new Topic('rate-limiter');
 
-class RateLimiter extends PolicyBase implements RateLimiterPolicy {
+class RateLimiter extends PolicyBase implements RateLimiterPolicy, AdmissionStage {
   #rejected: EventList<RateLimitedEvent> | undefined;
   #admitted: EventList<RateLimitAdmittedEvent> | undefined;
   /** The theoretical arrival time: the one timestamp of GCRA state. */
@@ -156,20 +158,58 @@ class RateLimiter extends PolicyBase implements RateLimiterPolicy {
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
     const link = this.#link;
     if (link?.active) return link.take() ? this.#admit(ctx, fn) : this.#reject(link.retryAfter);
-    const decision = gcra(this.#tat, this.clock.now(), link === undefined ? this.#params : link.share(this.#params));
+    const decision = this.#decide();
     if (!decision.allowed) return this.#reject(decision.retryAfter);
     this.#tat = decision.tat;
     if (decision.delay === 0) return this.#admit(ctx, fn);
     return this.#wait(ctx, fn, decision.tat, decision.delay);
   }
 
-  #admit<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+  /** The decision for a call arriving now (one clock reading per call entry). */
+  #decide(): ReturnType<typeof gcra> {
+    const link = this.#link;
+    return gcra(this.#tat, entryNow(this.clock), link === undefined ? this.#params : link.share(this.#params));
+  }
+
+  /** Admits a call under the limit with no wait; a call over it is rejected; one that must wait, or a fleet's, goes through {@link invoke}. */
+  [ADMIT](): unknown {
+    if (this.#link?.active) return NOT_NOW;
+    const decision = this.#decide();
+    if (!decision.allowed) {
+      this.#tellRejected(decision.retryAfter);
+      throw rateLimitedError(this.name, decision.retryAfter);
+    }
+    if (decision.delay > 0) return NOT_NOW;
+    this.#tat = decision.tat;
+    this.#tellAdmitted();
+    return true;
+  }
+
+  [PASS_VALUE](_ticket: unknown, _ctx: Context, value: unknown): unknown {
+    return value;
+  }
+
+  [PASS_ERROR](_ticket: unknown, _ctx: Context, error: unknown): never {
+    throw error;
+  }
+
+  [HOLD](): void {}
+
+  #tellAdmitted(): void {
     if (heard(this.#admitted, RATE_LIMITERS)) tell(this.#admitted, RATE_LIMITERS, this, 'admitted', ADMITTED_AT_ONCE);
+  }
+
+  #tellRejected(retryAfter: number): void {
+    if (heard(this.#rejected, RATE_LIMITERS)) tell(this.#rejected, RATE_LIMITERS, this, 'rejected', { retryAfter });
+  }
+
+  #admit<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    this.#tellAdmitted();
     return callSafely(fn, ctx);
   }
 
   #reject(retryAfter: number): Promise<never> {
-    if (heard(this.#rejected, RATE_LIMITERS)) tell(this.#rejected, RATE_LIMITERS, this, 'rejected', { retryAfter });
+    this.#tellRejected(retryAfter);
     return Promise.reject(rateLimitedError(this.name, retryAfter));
   }
 

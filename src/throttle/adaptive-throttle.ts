@@ -1,3 +1,4 @@
+import { ADMIT, HOLD, PASS_ERROR, PASS_VALUE, type AdmissionStage } from '../admission-stage.js';
 import type { Clock } from '../clock.js';
 import type { Context } from '../context.js';
 import { heard, tell, Topic } from '../diagnostics.js';
@@ -105,7 +106,7 @@ export interface AdaptiveThrottlePolicy extends ObservablePolicy {
 
 const THROTTLES = new Topic('throttle');
 
-class AdaptiveThrottle extends PolicyBase implements AdaptiveThrottlePolicy {
+class AdaptiveThrottle extends PolicyBase implements AdaptiveThrottlePolicy, AdmissionStage {
   #rejected: EventList<ThrottledEvent> | undefined;
   readonly #counts: ThrottleWindow;
   readonly #judgesResults: boolean;
@@ -135,25 +136,42 @@ class AdaptiveThrottle extends PolicyBase implements AdaptiveThrottlePolicy {
   }
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    try {
+      this[ADMIT]();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return callSafely(fn, ctx).then(
+      (value) => this[PASS_VALUE](undefined, ctx, value),
+      (error: unknown) => this[PASS_ERROR](undefined, ctx, error),
+    );
+  }
+
+  /** Rejects a share of calls, drawn at random, while the dependency accepts too few; admits the others. */
+  [ADMIT](): unknown {
     const counts = this.#counts;
     counts.advance();
     const probability = rejectionProbability(counts, this.k, this.maxRejection);
     if (probability > 0 && this.random() < probability) {
       counts.recordRejection();
       if (heard(this.#rejected, THROTTLES)) tell(this.#rejected, THROTTLES, this, 'rejected', { probability });
-      return Promise.reject(throttledError(this.name, probability));
+      throw throttledError(this.name, probability);
     }
-    return callSafely(fn, ctx).then(
-      (value) => {
-        this.#counts.recordOutcome(!(this.#judgesResults && this.#judge({ ok: true, value })));
-        return value;
-      },
-      (error: unknown) => {
-        if (!ctx.isCallerAbort(error) && !isFastFail(error)) this.#counts.recordOutcome(!this.#judge({ ok: false, error }));
-        throw error;
-      },
-    );
+    return true;
   }
+
+  [PASS_VALUE]<T>(_ticket: unknown, _ctx: Context, value: T): T {
+    this.#counts.recordOutcome(!(this.#judgesResults && this.#judge({ ok: true, value })));
+    return value;
+  }
+
+  [PASS_ERROR](_ticket: unknown, ctx: Context, error: unknown): never {
+    if (!ctx.isCallerAbort(error) && !isFastFail(error)) this.#counts.recordOutcome(!this.#judge({ ok: false, error }));
+    throw error;
+  }
+
+  /** Abandoned work is not this policy's to count: the call's outcome was recorded. */
+  [HOLD](): void {}
 
   /** Runs `shouldHandle`; a judge that throws counts the outcome as a failure. */
   #judge(outcome: Parameters<ShouldHandle>[0]): boolean {

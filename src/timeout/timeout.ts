@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { holdAbandoned, INVOKE_ADMITTED, NO_GROUP, NO_TICKETS, passThrough, settledThrough, type AdmissionGroup, type AdmittedCall, type SettlesAdmitted } from '../admission-stage.js';
+import { holdAbandoned, INVOKE_ADMITTED, NO_GROUP, NO_TICKETS, passOutcome, settledThrough, type AdmissionGroup, type AdmittedCall, type SettlesAdmitted } from '../admission-stage.js';
 import { AbortScope, type Context } from '../context.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { callerScope, heard, tell, Topic, type CallerScope } from '../diagnostics.js';
@@ -199,7 +199,7 @@ class TimedCall<T> extends AbortScope implements Deadline, AdmittedCall {
   #end(ok: boolean, outcome: unknown): void {
     if (this.group !== NO_GROUP) {
       try {
-        outcome = passThrough(this, ok, outcome);
+        outcome = passOutcome(this, ok, outcome);
         ok = true;
       } catch (error) {
         outcome = error;

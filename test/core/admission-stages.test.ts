@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bulkhead, circuitBreaker, constant, manualClock, pipeline, retry, timeout, type CallContext, type ManualClock, type Policy } from '../../src/index.js';
+import { adaptiveThrottle, bulkhead, circuitBreaker, constant, manualClock, pipeline, rateLimiter, retry, timeout, type CallContext, type ManualClock, type Policy } from '../../src/index.js';
 
 /**
- * A pipeline whose retry, breaker and bulkhead sit in front of its last stage, a timeout, is
+ * A pipeline whose retry, rate limiter, throttle, breaker and bulkhead sit in front of its last stage, a timeout, is
  * entered in one step and ended by the timeout's call (src/admission-stage.ts). The same stages
  * with the timeout wrapped in a pipeline of its own take the ordinary path, a promise per stage:
  * both must behave alike, whatever the calls do.
@@ -17,6 +17,8 @@ interface System {
   readonly abandoned: { resolve: () => void }[];
   /** Each attempt the function saw: its number and deadline. */
   readonly attempts: string[];
+  /** The ends of calls the retry told of. */
+  readonly settled: string[];
 }
 
 function system(fused: boolean, strategy: 'abort' | 'cooperative'): System {
@@ -25,8 +27,16 @@ function system(fused: boolean, strategy: 'abort' | 'cooperative'): System {
   const pool = bulkhead({ concurrency: 2, queue: 1, clock });
   const limit = timeout({ duration: 50, strategy, clock });
   const again = retry({ maxAttempts: 2, backoff: constant(5), clock });
-  const policy = fused ? pipeline(again, breaker, pool, limit) : pipeline(again, breaker, pool, pipeline(limit));
-  return { clock, breaker, pool, policy, outcomes: [], abandoned: [], attempts: [] };
+  const limiter = rateLimiter({ rate: 4, interval: 100, burst: 2, maxWait: 30, clock });
+  let seed = 7;
+  const random = (): number => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647;
+  const throttle = adaptiveThrottle({ k: 1.1, window: 1_000, clock, random });
+  const policy = fused
+    ? pipeline(again, limiter, throttle, breaker, pool, limit)
+    : pipeline(again, limiter, throttle, breaker, pool, pipeline(limit));
+  const settled: string[] = [];
+  again.onSettled(({ ok, attempts }) => settled.push(`${ok} after ${attempts}`));
+  return { clock, breaker, pool, policy, outcomes: [], abandoned: [], attempts: [], settled };
 }
 
 type Step = { kind: 'start'; abandons: boolean } | { kind: 'resolve' | 'reject'; which: number } | { kind: 'advance'; ms: number };
@@ -69,7 +79,7 @@ async function play(target: System, steps: readonly Step[]): Promise<unknown[]> 
       target.abandoned.shift()?.resolve();
     }
     for (let turn = 0; turn < 10; turn++) await Promise.resolve();
-    seen.push([target.breaker.state, { ...target.pool.stats }, [...target.outcomes].sort(), [...target.attempts].sort()]);
+    seen.push([target.breaker.state, { ...target.pool.stats }, [...target.outcomes].sort(), [...target.attempts].sort(), [...target.settled].sort()]);
   }
   return seen;
 }
