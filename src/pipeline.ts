@@ -86,44 +86,62 @@ function chainOf(policies: readonly Policy<unknown>[], own: boolean): Continuati
     own && last instanceof PolicyBase
       ? (ctx) => last[INVOKE_OWN](ctx, ctx.operation as Operation<unknown>)
       : (ctx) => invokePolicy(last, ctx, ctx.operation as Operation<unknown>);
-  const settler = settlesAdmitted(last) ? last : undefined;
-  const fused = settler ? admittedRunStart(policies) : -1;
+  const runs = admissionRuns(policies);
   for (let index = policies.length - 2; index >= 0; index--) {
     const policy = policies[index] as Policy<unknown>;
     const inner = entries[index + 1] as Operation<unknown>;
     entries[index] = policy instanceof PolicyBase ? (ctx) => policy.invoke(ctx, inner) : (ctx) => invokePolicy(policy, ctx, inner);
-    if (index === fused && settler) entries[index] = admittedEntry(policies.slice(fused, -1).filter(isAdmissionStage), settler, entries.slice(fused));
+    const run = runs.get(index);
+    if (run !== undefined) {
+      const stages = policies.slice(index, run.at).filter(isAdmissionStage);
+      entries[index] = admittedEntry(stages, run.settler, entries.slice(index, run.at + 1), entries[run.at + 1]);
+    }
   }
   return entries[0] as Continuation;
 }
 
-/** Where the run of admission stages in front of the last policy starts (the last index if none). */
-function admittedRunStart(policies: readonly Policy<unknown>[]): number {
-  let start = policies.length - 1;
-  while (start > 0 && isAdmissionStage(policies[start - 1])) start--;
-  return start;
+/**
+ * The runs of admission stages in front of a stage that settles them: where each run starts,
+ * and where its settler is.
+ */
+function admissionRuns(policies: readonly Policy<unknown>[]): Map<number, { at: number; settler: SettlesAdmitted }> {
+  const runs = new Map<number, { at: number; settler: SettlesAdmitted }>();
+  policies.forEach((settler, at) => {
+    if (!settlesAdmitted(settler)) return;
+    let start = at;
+    while (start > 0 && isAdmissionStage(policies[start - 1])) start--;
+    if (start < at) runs.set(start, { at, settler });
+  });
+  return runs;
 }
 
 /**
- * Enters `stages` and then `last` in one step: each stage admits the call with a ticket, and
- * `last` ends the call through them (one promise and no closure for all of them). `ordinary[k]`
- * enters stage `k` the ordinary way (`ordinary[stages.length]` enters `last`): a stage that
- * cannot admit the call at once (it queues, probes or rejects) takes it that way, and the stages
- * in front of it end when that settles. The entries of the shorter runs inside serve as what
- * each stage runs again (a retry's next attempt).
+ * Enters `stages` and then `settler` in one step: each stage admits the call with a ticket, and
+ * the settler ends the call through them (one promise and no closure for all of them).
+ * `ordinary[k]` enters stage `k` the ordinary way (`ordinary[stages.length]` enters the
+ * settler): a stage that cannot admit the call at once (it waits, queues or probes) takes it
+ * that way, and the stages in front of it end when that settles. The entries of the shorter runs
+ * inside serve as what each stage runs again (a retry's next attempt). `after` enters the stages
+ * behind the settler; none when it is the last, which then runs the call's function.
  */
-function admittedEntry(stages: readonly AdmissionStage[], last: SettlesAdmitted, ordinary: readonly Continuation[]): Continuation {
+function admittedEntry(
+  stages: readonly AdmissionStage[],
+  settler: SettlesAdmitted,
+  ordinary: readonly Continuation[],
+  after: Continuation | undefined,
+): Continuation {
   let entry = ordinary[stages.length] as Continuation;
   const insides: Continuation[] = [entry];
   for (let start = stages.length - 1; start >= 0; start--) {
-    entry = groupEntry({ stages: stages.slice(start), insides: insides.map((inside) => inside as Operation<unknown>) }, last, ordinary.slice(start));
+    const group = { stages: stages.slice(start), insides: insides.map((inside) => inside as Operation<unknown>) };
+    entry = groupEntry(group, settler, ordinary.slice(start), after as Operation<unknown> | undefined);
     insides.unshift(entry);
   }
   return entry;
 }
 
 /** The entry of one group: see {@link admittedEntry}. */
-function groupEntry(group: AdmissionGroup, last: SettlesAdmitted, ordinary: readonly Continuation[]): Continuation {
+function groupEntry(group: AdmissionGroup, settler: SettlesAdmitted, ordinary: readonly Continuation[], after: Operation<unknown> | undefined): Continuation {
   const { stages } = group;
   return (ctx) => {
     const tickets: unknown[] = new Array(stages.length);
@@ -140,7 +158,7 @@ function groupEntry(group: AdmissionGroup, last: SettlesAdmitted, ordinary: read
       }
       tickets[index] = ticket;
     }
-    return last[INVOKE_ADMITTED](ctx, ctx.operation as Operation<unknown>, group, tickets);
+    return settler[INVOKE_ADMITTED](ctx, after ?? (ctx.operation as Operation<unknown>), group, tickets);
   };
 }
 

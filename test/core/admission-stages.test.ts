@@ -21,7 +21,7 @@ interface System {
   readonly settled: string[];
 }
 
-function system(fused: boolean, strategy: 'abort' | 'cooperative'): System {
+function system(fused: boolean, strategy: 'abort' | 'cooperative', timeoutLast: boolean): System {
   const clock = manualClock();
   const breaker = circuitBreaker({ window: { type: 'consecutive', failures: 3 }, openFor: 100, clock });
   const pool = bulkhead({ concurrency: 2, queue: 1, clock });
@@ -31,9 +31,11 @@ function system(fused: boolean, strategy: 'abort' | 'cooperative'): System {
   let seed = 7;
   const random = (): number => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647;
   const throttle = adaptiveThrottle({ k: 1.1, window: 1_000, clock, random });
-  const policy = fused
-    ? pipeline(again, limiter, throttle, breaker, pool, limit)
-    : pipeline(again, limiter, throttle, breaker, pool, pipeline(limit));
+  const timed = fused ? limit : pipeline(limit);
+  // The timeout last, or in the middle with a bulkhead behind it (which then holds what it abandons).
+  const policy = timeoutLast
+    ? pipeline(again, limiter, throttle, breaker, pool, timed)
+    : pipeline(again, limiter, throttle, breaker, timed, pool);
   const settled: string[] = [];
   again.onSettled(({ ok, attempts }) => settled.push(`${ok} after ${attempts}`));
   return { clock, breaker, pool, policy, outcomes: [], abandoned: [], attempts: [], settled };
@@ -85,11 +87,15 @@ async function play(target: System, steps: readonly Step[]): Promise<unknown[]> 
 }
 
 describe('admission stages in front of a timeout', () => {
-  for (const strategy of ['abort', 'cooperative'] as const) {
-    it(`settle as the ordinary path does (${strategy} timeout)`, async () => {
+  for (const [strategy, timeoutLast] of [
+    ['abort', true],
+    ['cooperative', true],
+    ['abort', false],
+  ] as const) {
+    it(`settle as the ordinary path does (${strategy} timeout, ${timeoutLast ? 'last' : 'in the middle'})`, async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(step, { maxLength: 30 }), async (steps) => {
-          expect(await play(system(true, strategy), steps)).toEqual(await play(system(false, strategy), steps));
+          expect(await play(system(true, strategy, timeoutLast), steps)).toEqual(await play(system(false, strategy, timeoutLast), steps));
         }),
         { numRuns: 120 },
       );
