@@ -15,18 +15,23 @@ export class TimeWindow implements CallWindow {
   failures = 0;
   slowCalls = 0;
   readonly #bucketMs: number;
-  /** Per bucket, three counts side by side: calls, failures, slow calls (one array, not three). */
-  readonly #counts: Float64Array;
+  /** Calls per bucket: a plain array of small integers, on the JS heap (no ArrayBuffer). */
+  readonly #callCounts: number[];
+  /**
+   * Failures per bucket, then slow calls per bucket (one array, not two): made by the first
+   * failure or slow call, so that a window of successes holds only its call counts.
+   */
+  #badCounts: number[] | undefined;
   /** The number of the newest bucket (clock time / bucket length, rounded down). */
   #epoch = -Infinity;
 
   constructor(
-    readonly duration: number,
+    duration: number,
     readonly buckets: number,
     readonly rules: RateRules,
   ) {
     this.#bucketMs = duration / buckets;
-    this.#counts = new Float64Array(buckets * 3);
+    this.#callCounts = new Array<number>(buckets).fill(0);
   }
 
   advance(now: number): void {
@@ -43,16 +48,19 @@ export class TimeWindow implements CallWindow {
 
   record(failure: boolean, slow: boolean, now: number): void {
     this.advance(now);
-    const at = this.#index(this.#epoch) * 3;
-    const counts = this.#counts;
-    counts[at] = (counts[at] ?? 0) + 1;
+    const at = this.#index(this.#epoch);
+    const calls = this.#callCounts;
+    calls[at] = (calls[at] ?? 0) + 1;
     this.calls++;
+    if (!failure && !slow) return;
+    const bad = (this.#badCounts ??= new Array<number>(2 * this.buckets).fill(0));
     if (failure) {
-      counts[at + 1] = (counts[at + 1] ?? 0) + 1;
+      bad[at] = (bad[at] ?? 0) + 1;
       this.failures++;
     }
     if (slow) {
-      counts[at + 2] = (counts[at + 2] ?? 0) + 1;
+      const slowAt = this.buckets + at;
+      bad[slowAt] = (bad[slowAt] ?? 0) + 1;
       this.slowCalls++;
     }
   }
@@ -71,16 +79,21 @@ export class TimeWindow implements CallWindow {
   }
 
   #clearBucket(index: number): void {
-    const at = index * 3;
-    const counts = this.#counts;
-    this.calls -= counts[at] ?? 0;
-    this.failures -= counts[at + 1] ?? 0;
-    this.slowCalls -= counts[at + 2] ?? 0;
-    counts.fill(0, at, at + 3);
+    const calls = this.#callCounts;
+    this.calls -= calls[index] ?? 0;
+    calls[index] = 0;
+    const bad = this.#badCounts;
+    if (bad === undefined) return;
+    const slowAt = this.buckets + index;
+    this.failures -= bad[index] ?? 0;
+    this.slowCalls -= bad[slowAt] ?? 0;
+    bad[index] = 0;
+    bad[slowAt] = 0;
   }
 
   #clearBuckets(): void {
-    this.#counts.fill(0);
+    this.#callCounts.fill(0);
+    this.#badCounts?.fill(0);
     this.calls = 0;
     this.failures = 0;
     this.slowCalls = 0;

@@ -82,12 +82,16 @@ const FALLBACKS = new Topic('fallback');
 class Fallback<R> extends PolicyBase implements FallbackPolicy<R> {
   #served: EventList<FallbackEvent> | undefined;
 
+  /** The replacement value, or the function that makes it: kept as given (no closure per policy). */
+  readonly #fallback: R | FallbackFunction<R>;
+
   constructor(
     name: string,
-    readonly makeValue: FallbackFunction<R>,
+    fallback: R | FallbackFunction<R>,
     readonly shouldHandle: ShouldHandle,
   ) {
     super(name);
+    this.#fallback = fallback;
   }
 
   onFallback(listener: (event: FallbackEvent) => void): Unsubscribe {
@@ -119,7 +123,8 @@ class Fallback<R> extends PolicyBase implements FallbackPolicy<R> {
       deadline: ctx.deadline,
       outcome,
     };
-    const made = callSafely<R>(() => this.makeValue(replaced, fallbackCtx), ctx);
+    const given = this.#fallback;
+    const made = callSafely<R>(() => (typeof given === 'function' ? (given as FallbackFunction<R>).call(this, replaced, fallbackCtx) : given), ctx);
     return made.then<T>(undefined, (error: unknown) => {
       linkReplacedFailure(error, replaced);
       throw error;
@@ -214,11 +219,9 @@ export function fallback<R, T = unknown>(valueOrFunction: R | FallbackFunction<R
 
 function makeFallback<R>(valueOrFunction: R | FallbackFunction<R>, options: unknown): FallbackPolicy<R> {
   const read = new OptionReader('fallback', options, ['name', 'shouldHandle']);
-  const makeValue: FallbackFunction<R> =
-    typeof valueOrFunction === 'function' ? (valueOrFunction as FallbackFunction<R>) : () => valueOrFunction;
   return new Fallback(
     read.string('name', 'fallback'),
-    makeValue,
+    valueOrFunction,
     read.optionalFunction<ShouldHandle>('shouldHandle') ?? handleAllErrors,
   );
 }

@@ -96,8 +96,10 @@ const SLOTS = BUCKETS + 1;
 
 class Budget implements RetryBudget {
   readonly reserve: number;
-  /** Per slot: requests at `slot`, retries at `SLOTS + slot` (one array, not two). */
-  readonly #counts = new Array<number>(2 * SLOTS).fill(0);
+  /** Requests per slot. */
+  readonly #requests = new Array<number>(SLOTS).fill(0);
+  /** Retries per slot: made by the first retry granted (a budget that never grants one holds none). */
+  #retries: number[] | undefined;
   /** Requests over every slot (the oldest one included). */
   #requestSum = 0;
   /** Retries over every slot. */
@@ -129,7 +131,7 @@ class Budget implements RetryBudget {
 
   deposit(): void {
     const slot = this.#advance();
-    this.#counts[slot]!++;
+    this.#requests[slot]!++;
     this.#requestSum++;
   }
 
@@ -139,14 +141,14 @@ class Budget implements RetryBudget {
       this.#exhausted++;
       return false;
     }
-    this.#counts[SLOTS + slot]!++;
+    (this.#retries ??= new Array<number>(SLOTS).fill(0))[slot]!++;
     this.#retrySum++;
     return true;
   }
 
   /** Requests in the last `BUCKETS` buckets: all but the oldest slot. */
   #requestsInWindow(slot: number): number {
-    return this.#requestSum - this.#counts[(slot + 1) % SLOTS]!;
+    return this.#requestSum - this.#requests[(slot + 1) % SLOTS]!;
   }
 
   #bucketAt(now: number): number {
@@ -159,10 +161,13 @@ class Budget implements RetryBudget {
     const passed = Math.min(bucket - this.#bucket, SLOTS);
     for (let i = 1; i <= passed; i++) {
       const slot = slotOf(this.#bucket + i);
-      this.#requestSum -= this.#counts[slot]!;
-      this.#retrySum -= this.#counts[SLOTS + slot]!;
-      this.#counts[slot] = 0;
-      this.#counts[SLOTS + slot] = 0;
+      this.#requestSum -= this.#requests[slot]!;
+      this.#requests[slot] = 0;
+      const retries = this.#retries;
+      if (retries !== undefined) {
+        this.#retrySum -= retries[slot]!;
+        retries[slot] = 0;
+      }
     }
     if (passed > 0) this.#bucket = bucket;
     return slotOf(this.#bucket);
