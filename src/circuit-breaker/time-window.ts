@@ -22,8 +22,11 @@ export class TimeWindow implements CallWindow {
    * failure or slow call, so that a window of successes holds only its call counts.
    */
   #badCounts: number[] | undefined;
-  /** The number of the newest bucket (clock time / bucket length, rounded down). */
-  #epoch = -Infinity;
+  /**
+   * The number of the newest bucket (clock time / bucket length, rounded down); none before the
+   * first call. A small integer, held in the object itself (where -Infinity took a number box).
+   */
+  #epoch: number | undefined = undefined;
 
   constructor(
     duration: number,
@@ -37,18 +40,20 @@ export class TimeWindow implements CallWindow {
   advance(now: number): void {
     const epoch = Math.floor(now / this.#bucketMs);
     const from = this.#epoch;
-    if (epoch <= from) return;
+    if (from !== undefined && epoch <= from) return;
     this.#epoch = epoch;
+    // Before the first call every bucket is empty already.
+    if (from === undefined) return;
     if (epoch - from >= this.buckets) {
-      this.#clearBuckets();
+      this.clear();
       return;
     }
-    for (let passed = from + 1; passed <= epoch; passed++) this.#clearBucket(this.#index(passed));
+    for (let passed = from + 1; passed <= epoch; passed++) TimeWindow.#clearBucket(this, bucketIndex(passed, this.buckets));
   }
 
   record(failure: boolean, slow: boolean, now: number): void {
     this.advance(now);
-    const at = this.#index(this.#epoch);
+    const at = bucketIndex(this.#epoch as number, this.buckets);
     const calls = this.#callCounts;
     calls[at] = (calls[at] ?? 0) + 1;
     this.calls++;
@@ -70,32 +75,30 @@ export class TimeWindow implements CallWindow {
   }
 
   clear(): void {
-    this.#clearBuckets();
-  }
-
-  #index(epoch: number): number {
-    const index = epoch % this.buckets;
-    return index < 0 ? index + this.buckets : index;
-  }
-
-  #clearBucket(index: number): void {
-    const calls = this.#callCounts;
-    this.calls -= calls[index] ?? 0;
-    calls[index] = 0;
-    const bad = this.#badCounts;
-    if (bad === undefined) return;
-    const slowAt = this.buckets + index;
-    this.failures -= bad[index] ?? 0;
-    this.slowCalls -= bad[slowAt] ?? 0;
-    bad[index] = 0;
-    bad[slowAt] = 0;
-  }
-
-  #clearBuckets(): void {
     this.#callCounts.fill(0);
     this.#badCounts?.fill(0);
     this.calls = 0;
     this.failures = 0;
     this.slowCalls = 0;
   }
+
+  /** Static, as a private instance method would cost every window a slot (its class brand). */
+  static #clearBucket(window: TimeWindow, index: number): void {
+    const calls = window.#callCounts;
+    window.calls -= calls[index] ?? 0;
+    calls[index] = 0;
+    const bad = window.#badCounts;
+    if (bad === undefined) return;
+    const slowAt = window.buckets + index;
+    window.failures -= bad[index] ?? 0;
+    window.slowCalls -= bad[slowAt] ?? 0;
+    bad[index] = 0;
+    bad[slowAt] = 0;
+  }
+}
+
+/** The ring slot of bucket number `epoch`. */
+function bucketIndex(epoch: number, buckets: number): number {
+  const index = epoch % buckets;
+  return index < 0 ? index + buckets : index;
 }

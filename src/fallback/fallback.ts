@@ -102,18 +102,19 @@ class Fallback<R> extends PolicyBase implements FallbackPolicy<R> {
     const work = callSafely(fn, ctx);
     const onError = (error: unknown): Promise<T> => {
       if (!isHandledError(ctx, error, this.shouldHandle)) return Promise.reject(error);
-      return this.#serve(ctx, { ok: false, error });
+      return Fallback.#serve(this, ctx, { ok: false, error });
     };
     if (this.shouldHandle === handleAllErrors) return work.then(undefined, onError);
     const judge = this.shouldHandle;
     return work.then((value) => {
       const outcome: Outcome<T> = { ok: true, value };
-      return judge(outcome) ? this.#serve(ctx, outcome) : value;
+      return judge(outcome) ? Fallback.#serve(this, ctx, outcome) : value;
     }, onError);
   }
 
-  #serve<T>(ctx: Context, outcome: Outcome<unknown>): Promise<T> {
-    if (heard(this.#served, FALLBACKS)) tell(this.#served, FALLBACKS, this, 'fallback', { outcome });
+  /** Static, as a private instance method would cost every policy a slot (its class brand). */
+  static #serve<R, T>(policy: Fallback<R>, ctx: Context, outcome: Outcome<unknown>): Promise<T> {
+    if (heard(policy.#served, FALLBACKS)) tell(policy.#served, FALLBACKS, policy, 'fallback', { outcome });
     const replaced = outcome.ok ? outcome.value : outcome.error;
     const fallbackCtx: FallbackContext = {
       get signal() {
@@ -123,8 +124,8 @@ class Fallback<R> extends PolicyBase implements FallbackPolicy<R> {
       deadline: ctx.deadline,
       outcome,
     };
-    const given = this.#fallback;
-    const made = callSafely<R>(() => (typeof given === 'function' ? (given as FallbackFunction<R>).call(this, replaced, fallbackCtx) : given), ctx);
+    const given = policy.#fallback;
+    const made = callSafely<R>(() => (typeof given === 'function' ? (given as FallbackFunction<R>).call(policy, replaced, fallbackCtx) : given), ctx);
     return made.then<T>(undefined, (error: unknown) => {
       linkReplacedFailure(error, replaced);
       throw error;
