@@ -15,44 +15,57 @@ export class TimeWindow implements CallWindow {
   failures = 0;
   slowCalls = 0;
   readonly #bucketMs: number;
-  /** Per bucket, three counts side by side: calls, failures, slow calls (one array, not three). */
-  readonly #counts: Float64Array;
-  /** The number of the newest bucket (clock time / bucket length, rounded down). */
-  #epoch = -Infinity;
+  /** Calls per bucket: a plain array of small integers, on the JS heap (no ArrayBuffer). */
+  readonly #callCounts: number[];
+  /**
+   * Failures per bucket, then slow calls per bucket (one array, not two): made by the first
+   * failure or slow call, so that a window of successes holds only its call counts.
+   */
+  #badCounts: number[] | undefined;
+  /**
+   * The number of the newest bucket (clock time / bucket length, rounded down); none before the
+   * first call. A small integer, held in the object itself (where -Infinity took a number box).
+   */
+  #epoch: number | undefined = undefined;
 
   constructor(
-    readonly duration: number,
+    duration: number,
     readonly buckets: number,
     readonly rules: RateRules,
   ) {
     this.#bucketMs = duration / buckets;
-    this.#counts = new Float64Array(buckets * 3);
+    this.#callCounts = new Array<number>(buckets).fill(0);
   }
 
   advance(now: number): void {
     const epoch = Math.floor(now / this.#bucketMs);
     const from = this.#epoch;
-    if (epoch <= from) return;
+    if (from !== undefined && epoch <= from) return;
     this.#epoch = epoch;
+    // Before the first call every bucket is empty already.
+    if (from === undefined) return;
     if (epoch - from >= this.buckets) {
-      this.#clearBuckets();
+      this.clear();
       return;
     }
-    for (let passed = from + 1; passed <= epoch; passed++) this.#clearBucket(this.#index(passed));
+    for (let passed = from + 1; passed <= epoch; passed++) TimeWindow.#clearBucket(this, bucketIndex(passed, this.buckets));
   }
 
   record(failure: boolean, slow: boolean, now: number): void {
     this.advance(now);
-    const at = this.#index(this.#epoch) * 3;
-    const counts = this.#counts;
-    counts[at] = (counts[at] ?? 0) + 1;
+    const at = bucketIndex(this.#epoch as number, this.buckets);
+    const calls = this.#callCounts;
+    calls[at] = (calls[at] ?? 0) + 1;
     this.calls++;
+    if (!failure && !slow) return;
+    const bad = (this.#badCounts ??= new Array<number>(2 * this.buckets).fill(0));
     if (failure) {
-      counts[at + 1] = (counts[at + 1] ?? 0) + 1;
+      bad[at] = (bad[at] ?? 0) + 1;
       this.failures++;
     }
     if (slow) {
-      counts[at + 2] = (counts[at + 2] ?? 0) + 1;
+      const slowAt = this.buckets + at;
+      bad[slowAt] = (bad[slowAt] ?? 0) + 1;
       this.slowCalls++;
     }
   }
@@ -62,27 +75,30 @@ export class TimeWindow implements CallWindow {
   }
 
   clear(): void {
-    this.#clearBuckets();
-  }
-
-  #index(epoch: number): number {
-    const index = epoch % this.buckets;
-    return index < 0 ? index + this.buckets : index;
-  }
-
-  #clearBucket(index: number): void {
-    const at = index * 3;
-    const counts = this.#counts;
-    this.calls -= counts[at] ?? 0;
-    this.failures -= counts[at + 1] ?? 0;
-    this.slowCalls -= counts[at + 2] ?? 0;
-    counts.fill(0, at, at + 3);
-  }
-
-  #clearBuckets(): void {
-    this.#counts.fill(0);
+    this.#callCounts.fill(0);
+    this.#badCounts?.fill(0);
     this.calls = 0;
     this.failures = 0;
     this.slowCalls = 0;
   }
+
+  /** Static, as a private instance method would cost every window a slot (its class brand). */
+  static #clearBucket(window: TimeWindow, index: number): void {
+    const calls = window.#callCounts;
+    window.calls -= calls[index] ?? 0;
+    calls[index] = 0;
+    const bad = window.#badCounts;
+    if (bad === undefined) return;
+    const slowAt = window.buckets + index;
+    window.failures -= bad[index] ?? 0;
+    window.slowCalls -= bad[slowAt] ?? 0;
+    bad[index] = 0;
+    bad[slowAt] = 0;
+  }
+}
+
+/** The ring slot of bucket number `epoch`. */
+function bucketIndex(epoch: number, buckets: number): number {
+  const index = epoch % buckets;
+  return index < 0 ? index + buckets : index;
 }

@@ -82,12 +82,16 @@ const FALLBACKS = new Topic('fallback');
 class Fallback<R> extends PolicyBase implements FallbackPolicy<R> {
   #served: EventList<FallbackEvent> | undefined;
 
+  /** The replacement value, or the function that makes it: kept as given (no closure per policy). */
+  readonly #fallback: R | FallbackFunction<R>;
+
   constructor(
     name: string,
-    readonly makeValue: FallbackFunction<R>,
+    fallback: R | FallbackFunction<R>,
     readonly shouldHandle: ShouldHandle,
   ) {
     super(name);
+    this.#fallback = fallback;
   }
 
   onFallback(listener: (event: FallbackEvent) => void): Unsubscribe {
@@ -98,18 +102,19 @@ class Fallback<R> extends PolicyBase implements FallbackPolicy<R> {
     const work = callSafely(fn, ctx);
     const onError = (error: unknown): Promise<T> => {
       if (!isHandledError(ctx, error, this.shouldHandle)) return Promise.reject(error);
-      return this.#serve(ctx, { ok: false, error });
+      return Fallback.#serve(this, ctx, { ok: false, error });
     };
     if (this.shouldHandle === handleAllErrors) return work.then(undefined, onError);
     const judge = this.shouldHandle;
     return work.then((value) => {
       const outcome: Outcome<T> = { ok: true, value };
-      return judge(outcome) ? this.#serve(ctx, outcome) : value;
+      return judge(outcome) ? Fallback.#serve(this, ctx, outcome) : value;
     }, onError);
   }
 
-  #serve<T>(ctx: Context, outcome: Outcome<unknown>): Promise<T> {
-    if (heard(this.#served, FALLBACKS)) tell(this.#served, FALLBACKS, this, 'fallback', { outcome });
+  /** Static, as a private instance method would cost every policy a slot (its class brand). */
+  static #serve<R, T>(policy: Fallback<R>, ctx: Context, outcome: Outcome<unknown>): Promise<T> {
+    if (heard(policy.#served, FALLBACKS)) tell(policy.#served, FALLBACKS, policy, 'fallback', { outcome });
     const replaced = outcome.ok ? outcome.value : outcome.error;
     const fallbackCtx: FallbackContext = {
       get signal() {
@@ -119,7 +124,8 @@ class Fallback<R> extends PolicyBase implements FallbackPolicy<R> {
       deadline: ctx.deadline,
       outcome,
     };
-    const made = callSafely<R>(() => this.makeValue(replaced, fallbackCtx), ctx);
+    const given = policy.#fallback;
+    const made = callSafely<R>(() => (typeof given === 'function' ? (given as FallbackFunction<R>).call(policy, replaced, fallbackCtx) : given), ctx);
     return made.then<T>(undefined, (error: unknown) => {
       linkReplacedFailure(error, replaced);
       throw error;
@@ -214,11 +220,9 @@ export function fallback<R, T = unknown>(valueOrFunction: R | FallbackFunction<R
 
 function makeFallback<R>(valueOrFunction: R | FallbackFunction<R>, options: unknown): FallbackPolicy<R> {
   const read = new OptionReader('fallback', options, ['name', 'shouldHandle']);
-  const makeValue: FallbackFunction<R> =
-    typeof valueOrFunction === 'function' ? (valueOrFunction as FallbackFunction<R>) : () => valueOrFunction;
   return new Fallback(
     read.string('name', 'fallback'),
-    makeValue,
+    valueOrFunction,
     read.optionalFunction<ShouldHandle>('shouldHandle') ?? handleAllErrors,
   );
 }

@@ -1,5 +1,5 @@
 import type { Attachment } from './attachment.js';
-import { RETRY_RESULTS, retryResult, type RetryResultLabel } from './metric-definitions.js';
+import { RETRY_RESULTS, retryResultIndex } from './metric-definitions.js';
 import type { Metrics } from './metrics.js';
 import type { BudgetSource, RetrySource } from './sources.js';
 import type { Tally } from './tally.js';
@@ -10,8 +10,8 @@ import type { Tally } from './tally.js';
  */
 export function bindRetry(retry: RetrySource, metrics: Metrics, attachment: Attachment): void {
   const { name } = retry;
-  const results = {} as Record<RetryResultLabel, Tally>;
-  for (const result of RETRY_RESULTS) results[result] = attachment.tally(metrics.retryCalls, name, result);
+  // Indexed as RETRY_RESULTS: a call costs an array index, not a lookup by label.
+  const results: Tally[] = RETRY_RESULTS.map((result) => attachment.tally(metrics.retryCalls, name, result));
   const retries = attachment.tally(metrics.retries, name);
   const exhausted = attachment.tally(metrics.retryBudgetExhausted, name);
 
@@ -21,7 +21,7 @@ export function bindRetry(retry: RetrySource, metrics: Metrics, attachment: Atta
       if (event.reason === 'budget') exhausted.count++;
     }),
   );
-  attachment.add(retry.onSettled((event) => void results[retryResult(!event.failed, event.attempts)].count++));
+  attachment.add(retry.onSettled((event) => void (results[retryResultIndex(!event.failed, event.attempts)] as Tally).count++));
 }
 
 /**

@@ -196,6 +196,10 @@ export type MetricKey = keyof typeof DEFINITIONS;
  * attempts, successfully (`ok`) or not.
  */
 export function retryResult(ok: boolean, attempts: number): RetryResultLabel {
-  if (ok) return attempts > 1 ? 'success_with_retry' : 'success_without_retry';
-  return attempts > 1 ? 'failure_with_retry' : 'failure_without_retry';
+  return RETRY_RESULTS[retryResultIndex(ok, attempts)] as RetryResultLabel;
+}
+
+/** The index in {@link RETRY_RESULTS} of the result of a call that succeeded or not after `attempts` attempts. */
+export function retryResultIndex(ok: boolean, attempts: number): number {
+  return (ok ? 0 : 2) + (attempts > 1 ? 1 : 0);
 }

@@ -96,8 +96,10 @@ const SLOTS = BUCKETS + 1;
 
 class Budget implements RetryBudget {
   readonly reserve: number;
-  /** Per slot: requests at `slot`, retries at `SLOTS + slot` (one array, not two). */
-  readonly #counts = new Array<number>(2 * SLOTS).fill(0);
+  /** Requests per slot. */
+  readonly #requests = new Array<number>(SLOTS).fill(0);
+  /** Retries per slot: made by the first retry granted (a budget that never grants one holds none). */
+  #retries: number[] | undefined;
   /** Requests over every slot (the oldest one included). */
   #requestSum = 0;
   /** Retries over every slot. */
@@ -113,12 +115,12 @@ class Budget implements RetryBudget {
     readonly clock: Clock,
   ) {
     this.reserve = (minPerSecond * window) / 1000;
-    this.#bucket = this.#bucketAt(clock.now());
+    this.#bucket = bucketAt(clock.now(), window);
   }
 
   get stats(): RetryBudgetStats {
-    const slot = this.#advance();
-    const requests = this.#requestsInWindow(slot);
+    const slot = Budget.#advance(this);
+    const requests = Budget.#requestsInWindow(this, slot);
     return {
       available: Math.max(0, Math.floor(this.ratio * requests + this.reserve - this.#retrySum)),
       requests,
@@ -128,45 +130,51 @@ class Budget implements RetryBudget {
   }
 
   deposit(): void {
-    const slot = this.#advance();
-    this.#counts[slot]!++;
+    const slot = Budget.#advance(this);
+    this.#requests[slot]!++;
     this.#requestSum++;
   }
 
   tryWithdraw(): boolean {
-    const slot = this.#advance();
-    if (this.#retrySum + 1 > this.ratio * this.#requestsInWindow(slot) + this.reserve) {
+    const slot = Budget.#advance(this);
+    if (this.#retrySum + 1 > this.ratio * Budget.#requestsInWindow(this, slot) + this.reserve) {
       this.#exhausted++;
       return false;
     }
-    this.#counts[SLOTS + slot]!++;
+    (this.#retries ??= new Array<number>(SLOTS).fill(0))[slot]!++;
     this.#retrySum++;
     return true;
   }
 
-  /** Requests in the last `BUCKETS` buckets: all but the oldest slot. */
-  #requestsInWindow(slot: number): number {
-    return this.#requestSum - this.#counts[(slot + 1) % SLOTS]!;
-  }
+  // The helpers below are static: a private instance method would cost every budget a slot (its class brand).
 
-  #bucketAt(now: number): number {
-    return Math.floor((now * BUCKETS) / this.window);
+  /** Requests in the last `BUCKETS` buckets: all but the oldest slot. */
+  static #requestsInWindow(budget: Budget, slot: number): number {
+    return budget.#requestSum - budget.#requests[(slot + 1) % SLOTS]!;
   }
 
   /** Empties the slots of the buckets that ended since the last call; returns the current slot. */
-  #advance(): number {
-    const bucket = this.#bucketAt(entryNow(this.clock));
-    const passed = Math.min(bucket - this.#bucket, SLOTS);
+  static #advance(budget: Budget): number {
+    const bucket = bucketAt(entryNow(budget.clock), budget.window);
+    const passed = Math.min(bucket - budget.#bucket, SLOTS);
     for (let i = 1; i <= passed; i++) {
-      const slot = slotOf(this.#bucket + i);
-      this.#requestSum -= this.#counts[slot]!;
-      this.#retrySum -= this.#counts[SLOTS + slot]!;
-      this.#counts[slot] = 0;
-      this.#counts[SLOTS + slot] = 0;
+      const slot = slotOf(budget.#bucket + i);
+      budget.#requestSum -= budget.#requests[slot]!;
+      budget.#requests[slot] = 0;
+      const retries = budget.#retries;
+      if (retries !== undefined) {
+        budget.#retrySum -= retries[slot]!;
+        retries[slot] = 0;
+      }
     }
-    if (passed > 0) this.#bucket = bucket;
-    return slotOf(this.#bucket);
+    if (passed > 0) budget.#bucket = bucket;
+    return slotOf(budget.#bucket);
   }
+}
+
+/** The number of the bucket of a `window` split in `BUCKETS` that clock time `now` falls in. */
+function bucketAt(now: number, window: number): number {
+  return Math.floor((now * BUCKETS) / window);
 }
 
 function slotOf(bucket: number): number {

@@ -32,7 +32,7 @@ export class DeadlineQueue implements Wakeable {
   readonly #guard: GuardTimer;
   wakeAt = Infinity;
 
-  constructor(readonly clock: Clock) {
+  constructor(clock: Clock) {
     this.#guard = guardTimerOf(clock);
   }
 
