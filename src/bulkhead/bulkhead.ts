@@ -173,6 +173,11 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
 
   /** The caller's own function abandons no work: no context that holds the slot for it. */
   override [INVOKE_OWN]<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    if (this.#active < this.concurrency) {
+      this.#active++;
+      if (heard(this.#admitted, BULKHEADS)) tell(this.#admitted, BULKHEADS, this, 'admitted', ADMITTED_AT_ONCE);
+      return callSafely(fn, ctx).then(this.#releaseAfterValue, this.#releaseAfterError);
+    }
     return this.#admitOrQueue(ctx, fn, false);
   }
 
