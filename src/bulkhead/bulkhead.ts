@@ -255,7 +255,8 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
     return new Promise<T>((resolve, reject) => {
       const call = new QueuedCall(ctx, fn, resolve as (value: unknown) => void, reject, entryNow(this.clock), 0, holds);
       this.#waiting.push(call);
-      call.guard(this.clock, this.queueTimeout, this.#expire, this.#leave);
+      const expire = (this.#expireCall ??= (expired) => this.#expire(expired));
+      call.guard(this.clock, this.queueTimeout, expire, (this.#leaveCall ??= (left, error) => this.#leave(left, error)));
       if (heard(this.#queuedEvents, BULKHEADS)) tell(this.#queuedEvents, BULKHEADS, this, 'queued', { queued: this.#waiting.length });
     });
   }
@@ -266,17 +267,24 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
     this.#run(call.ctx, call.fn, call.holds).then(call.resolve, call.reject);
   }
 
-  readonly #expire = (call: QueuedCall): void => {
+  /**
+   * {@link #expire} and {@link #leave} as functions for the guards of waiting callers; made by the
+   * first call that waits, so that a bulkhead whose callers never wait does not hold them.
+   */
+  #expireCall: ((call: QueuedCall) => void) | undefined;
+  #leaveCall: ((call: QueuedCall, error: unknown) => void) | undefined;
+
+  #expire(call: QueuedCall): void {
     this.#leave(call, bulkheadRejectedError(this.name, 'queue-timeout'));
     if (heard(this.#rejected, BULKHEADS)) tell(this.#rejected, BULKHEADS, this, 'rejected', REJECTED_QUEUE_TIMEOUT);
-  };
+  }
 
   /** Takes a waiting caller out of the queue and rejects it. */
-  readonly #leave = (call: QueuedCall, error: unknown): void => {
+  #leave(call: QueuedCall, error: unknown): void {
     this.#waiting.remove(call);
     call.unguard(this.clock);
     call.reject(error);
-  };
+  }
 }
 
 /**
