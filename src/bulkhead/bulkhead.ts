@@ -126,13 +126,19 @@ const ADMITTED_AT_ONCE: BulkheadAdmittedEvent = Object.freeze({ waited: 0 });
 const REJECTED_FULL: BulkheadRejectedEvent = Object.freeze({ reason: 'full' });
 const REJECTED_QUEUE_TIMEOUT: BulkheadRejectedEvent = Object.freeze({ reason: 'queue-timeout' });
 const BULKHEADS = new Topic('bulkhead');
+/**
+ * The queue of every bulkhead no caller has waited in yet, shared and never pushed to: a bulkhead
+ * whose callers never wait (most run with `queue: 0`) holds no queue of its own.
+ */
+const NO_WAITERS = new WaitQueue<QueuedCall>();
 
 class Bulkhead extends PolicyBase implements BulkheadPolicy {
   #rejected: EventList<BulkheadRejectedEvent> | undefined;
   #queuedEvents: EventList<BulkheadQueuedEvent> | undefined;
   #admitted: EventList<BulkheadAdmittedEvent> | undefined;
 
-  readonly #waiting = new WaitQueue<QueuedCall>();
+  /** Callers waiting for a slot: {@link NO_WAITERS} until the first caller waits. */
+  #waiting = NO_WAITERS;
   /** Slots taken. */
   #active = 0;
   /**
@@ -254,6 +260,7 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
     if (scope.aborted) return Promise.reject(scope.reason);
     return new Promise<T>((resolve, reject) => {
       const call = new QueuedCall(ctx, fn, resolve as (value: unknown) => void, reject, entryNow(this.clock), 0, holds);
+      if (this.#waiting === NO_WAITERS) this.#waiting = new WaitQueue<QueuedCall>();
       this.#waiting.push(call);
       const expire = (this.#expireCall ??= (expired) => this.#expire(expired));
       call.guard(this.clock, this.queueTimeout, expire, (this.#leaveCall ??= (left, error) => this.#leave(left, error)));
