@@ -156,19 +156,19 @@ async function breakerMemoryRow() {
   const counts = quick ? [1_000, 10_000] : [1_000, 100_000];
   // The first keyed breakers of the process also get what V8 makes for code that has just become
   // hot (feedback vectors): made here, not counted in the figures.
-  for (let i = 0; i < 8; i++) await counted(1);
-  const readings = quick ? 1 : 3;
-  const medianOf = async (count, part) => {
+  for (let i = 0; i < (quick ? 1 : 8); i++) await counted(1);
+  const readings = async (count) => {
     const all = [];
-    for (let i = 0; i < readings; i++) all.push(part(await counted(count)));
-    return median(all);
+    for (let i = 0; i < (quick ? 1 : 3); i++) all.push(await counted(count));
+    return all;
   };
   const objects = ({ bytes, shapes }) => bytes - shapes;
   const perRound = [];
   for (let round = 0; round < rounds; round++) {
     // After the heap readings of the round before, no keyed breaker is alive: the first one makes
     // its hidden classes again (`shapes`), which every later one shares.
-    const bytes = { fixed: await medianOf(0, objects), 1: await medianOf(1, objects), shapes: await medianOf(1, ({ shapes }) => shapes) };
+    const [none, one] = [await readings(0), await readings(1)];
+    const bytes = { fixed: median(none.map(objects)), 1: median(one.map(objects)), shapes: median(one.map(({ shapes }) => shapes)) };
     for (const count of counts) bytes[count] = await bytesPerKeyedBreaker(count);
     perRound.push(bytes);
   }
