@@ -177,7 +177,11 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
     return this.#admitOrQueue(ctx, fn, true);
   }
 
-  /** The caller's own function abandons no work: no context that holds the slot for it. */
+  /**
+   * The caller's own function abandons no work: no context that holds the slot for it. A free
+   * slot (the first rule of {@link admission}, which then needs no decision) runs it at once,
+   * with the fewest steps: this is the common call.
+   */
   override [INVOKE_OWN]<T>(ctx: Context, fn: Operation<T>): Promise<T> {
     if (this.#active < this.concurrency) {
       this.#active++;
@@ -263,7 +267,8 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy {
       if (this.#waiting === NO_WAITERS) this.#waiting = new WaitQueue<QueuedCall>();
       this.#waiting.push(call);
       const expire = (this.#expireCall ??= (expired) => this.#expire(expired));
-      call.guard(this.clock, this.queueTimeout, expire, (this.#leaveCall ??= (left, error) => this.#leave(left, error)));
+      const leave = (this.#leaveCall ??= (left, error) => this.#leave(left, error));
+      call.guard(this.clock, this.queueTimeout, expire, leave);
       if (heard(this.#queuedEvents, BULKHEADS)) tell(this.#queuedEvents, BULKHEADS, this, 'queued', { queued: this.#waiting.length });
     });
   }
