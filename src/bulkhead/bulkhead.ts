@@ -127,13 +127,19 @@ const ADMITTED_AT_ONCE: BulkheadAdmittedEvent = Object.freeze({ waited: 0 });
 const REJECTED_FULL: BulkheadRejectedEvent = Object.freeze({ reason: 'full' });
 const REJECTED_QUEUE_TIMEOUT: BulkheadRejectedEvent = Object.freeze({ reason: 'queue-timeout' });
 const BULKHEADS = new Topic('bulkhead');
+/**
+ * The queue of every bulkhead no caller has waited in yet, shared and never pushed to: a bulkhead
+ * whose callers never wait (most run with `queue: 0`) holds no queue of its own.
+ */
+const NO_WAITERS = new WaitQueue<QueuedCall>();
 
 class Bulkhead extends PolicyBase implements BulkheadPolicy, AdmissionStage {
   #rejected: EventList<BulkheadRejectedEvent> | undefined;
   #queuedEvents: EventList<BulkheadQueuedEvent> | undefined;
   #admitted: EventList<BulkheadAdmittedEvent> | undefined;
 
-  readonly #waiting = new WaitQueue<QueuedCall>();
+  /** Callers waiting for a slot: {@link NO_WAITERS} until the first caller waits. */
+  #waiting = NO_WAITERS;
   /** Slots taken. */
   #active = 0;
   /**
@@ -172,8 +178,17 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy, AdmissionStage {
     return this.#admitOrQueue(ctx, fn, true);
   }
 
-  /** The caller's own function abandons no work: no context that holds the slot for it. */
+  /**
+   * The caller's own function abandons no work: no context that holds the slot for it. A free
+   * slot (the first rule of {@link admission}, which then needs no decision) runs it at once,
+   * with the fewest steps: this is the common call.
+   */
   override [INVOKE_OWN]<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    if (this.#active < this.concurrency) {
+      this.#active++;
+      if (heard(this.#admitted, BULKHEADS)) tell(this.#admitted, BULKHEADS, this, 'admitted', ADMITTED_AT_ONCE);
+      return callSafely(fn, ctx).then(this.#releaseAfterValue, this.#releaseAfterError);
+    }
     return this.#admitOrQueue(ctx, fn, false);
   }
 
@@ -263,8 +278,11 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy, AdmissionStage {
     if (scope.aborted) return Promise.reject(scope.reason);
     return new Promise<T>((resolve, reject) => {
       const call = new QueuedCall(ctx, fn, resolve as (value: unknown) => void, reject, entryNow(this.clock), 0, holds);
+      if (this.#waiting === NO_WAITERS) this.#waiting = new WaitQueue<QueuedCall>();
       this.#waiting.push(call);
-      call.guard(this.clock, this.queueTimeout, this.#expire, this.#leave);
+      const expire = (this.#expireCall ??= (expired) => this.#expire(expired));
+      const leave = (this.#leaveCall ??= (left, error) => this.#leave(left, error));
+      call.guard(this.clock, this.queueTimeout, expire, leave);
       if (heard(this.#queuedEvents, BULKHEADS)) tell(this.#queuedEvents, BULKHEADS, this, 'queued', { queued: this.#waiting.length });
     });
   }
@@ -275,17 +293,24 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy, AdmissionStage {
     this.#run(call.ctx, call.fn, call.holds).then(call.resolve, call.reject);
   }
 
-  readonly #expire = (call: QueuedCall): void => {
+  /**
+   * {@link #expire} and {@link #leave} as functions for the guards of waiting callers; made by the
+   * first call that waits, so that a bulkhead whose callers never wait does not hold them.
+   */
+  #expireCall: ((call: QueuedCall) => void) | undefined;
+  #leaveCall: ((call: QueuedCall, error: unknown) => void) | undefined;
+
+  #expire(call: QueuedCall): void {
     this.#leave(call, bulkheadRejectedError(this.name, 'queue-timeout'));
     if (heard(this.#rejected, BULKHEADS)) tell(this.#rejected, BULKHEADS, this, 'rejected', REJECTED_QUEUE_TIMEOUT);
-  };
+  }
 
   /** Takes a waiting caller out of the queue and rejects it. */
-  readonly #leave = (call: QueuedCall, error: unknown): void => {
+  #leave(call: QueuedCall, error: unknown): void {
     this.#waiting.remove(call);
     call.unguard(this.clock);
     call.reject(error);
-  };
+  }
 }
 
 /**
