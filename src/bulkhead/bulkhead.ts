@@ -178,31 +178,27 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy, AdmissionStage {
     return this.#admitOrQueue(ctx, fn, true);
   }
 
-  /**
-   * The caller's own function abandons no work: no context that holds the slot for it. A free
-   * slot (the first rule of {@link admission}, which then needs no decision) runs it at once,
-   * with the fewest steps: this is the common call.
-   */
+  /** The caller's own function abandons no work: no context that holds the slot for it. */
   override [INVOKE_OWN]<T>(ctx: Context, fn: Operation<T>): Promise<T> {
-    if (this.#active < this.concurrency) {
-      this.#active++;
-      if (heard(this.#admitted, BULKHEADS)) tell(this.#admitted, BULKHEADS, this, 'admitted', ADMITTED_AT_ONCE);
-      return callSafely(fn, ctx).then(this.#releaseAfterValue, this.#releaseAfterError);
-    }
-    return this.#admitOrQueue(ctx, fn, false);
+    if (this[ADMIT]() !== NOT_NOW) return callSafely(fn, ctx).then(this.#releaseAfterValue, this.#releaseAfterError);
+    return this.#queueOrReject(ctx, fn, false);
   }
 
-  /** `holds`: whether `fn` runs stages that may abandon work this bulkhead must count. */
   #admitOrQueue<T>(ctx: Context, fn: Operation<T>, holds: boolean): Promise<T> {
     if (this[ADMIT]() !== NOT_NOW) return this.#run(ctx, fn, holds);
+    return this.#queueOrReject(ctx, fn, holds);
+  }
+
+  /** A call that found no free slot: it waits in the queue, or is turned away when the queue is full. */
+  #queueOrReject<T>(ctx: Context, fn: Operation<T>, holds: boolean): Promise<T> {
     if (admission(this.#active, this.concurrency, this.#waiting.length, this.queue) === 'queue') return this.#enqueue(ctx, fn, holds);
     if (heard(this.#rejected, BULKHEADS)) tell(this.#rejected, BULKHEADS, this, 'rejected', REJECTED_FULL);
     return Promise.reject(bulkheadRejectedError(this.name, 'full'));
   }
 
-  /** Takes a free slot at once; a call that must queue or be rejected goes through {@link invoke}. */
   [ADMIT](): unknown {
-    if (admission(this.#active, this.concurrency, this.#waiting.length, this.queue) !== 'run') return NOT_NOW;
+    // The first rule of admission(): a free slot runs the call (a free slot implies an empty queue).
+    if (this.#active >= this.concurrency) return NOT_NOW;
     this.#active++;
     if (heard(this.#admitted, BULKHEADS)) tell(this.#admitted, BULKHEADS, this, 'admitted', ADMITTED_AT_ONCE);
     return true;
