@@ -46,12 +46,17 @@ export function isAdmissionStage<P>(policy: P): policy is P & AdmissionStage {
 /** A run of admission stages, outermost first, with what runs inside each of them. */
 export interface AdmissionGroup {
   readonly stages: readonly AdmissionStage[];
-  /** For each stage, the stages inside it and the last stage, entered again (a retry's next attempt). */
-  readonly insides: readonly Operation<unknown>[];
+  /** Enters the stages inside stage `index` (and the settler) again: a retry's next attempt. */
+  inside(index: number): Operation<unknown>;
 }
 
 /** No stage in front: a timeout alone. */
-export const NO_GROUP: AdmissionGroup = { stages: [], insides: [] };
+export const NO_GROUP: AdmissionGroup = {
+  stages: [],
+  inside() {
+    throw new Error('a group with no stage has nothing inside a stage');
+  },
+};
 export const NO_TICKETS: unknown[] = [];
 
 /** The method of a stage that can end the calls admitted by the stages in front of it (a timeout). */
@@ -84,10 +89,10 @@ export interface AdmittedCall {
  */
 export function passOutcome(call: AdmittedCall, ok: boolean, outcome: unknown): unknown {
   const { group, tickets, entered: ctx } = call;
-  const { stages, insides } = group;
+  const { stages } = group;
   for (let index = stages.length - 1; index >= 0; index--) {
     const stage = stages[index] as AdmissionStage;
-    const inner = insides[index] as Operation<unknown>;
+    const inner = group.inside(index);
     try {
       outcome = ok ? stage[PASS_VALUE](tickets[index], ctx, outcome, inner) : stage[PASS_ERROR](tickets[index], ctx, outcome, inner);
       ok = true;
@@ -112,7 +117,7 @@ export function settledThrough<T>(call: AdmittedCall, work: Promise<T>): Promise
 /** The same call, through the first `count` stages of its group only. */
 export function frontOf(call: AdmittedCall, count: number): AdmittedCall {
   const { group, tickets, entered } = call;
-  return { group: { stages: group.stages.slice(0, count), insides: group.insides.slice(0, count) }, tickets, entered };
+  return { group: { stages: group.stages.slice(0, count), inside: (index) => group.inside(index) }, tickets, entered };
 }
 
 /** Tells every stage of `call`'s group that `work` was abandoned inside it while it still runs. */
