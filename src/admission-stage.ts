@@ -28,12 +28,12 @@ export interface AdmissionStage {
   [ADMIT](ctx: Context): unknown;
   /**
    * The call admitted with `ticket` resolved with `value`: returns the value, a promise of what
-   * replaces it (a retry), or throws what it is judged to be. `inner` runs the stages inside
-   * this one again.
+   * replaces it (a retry), or throws what it is judged to be. The stage is stage `index` of
+   * `group`: `group.inside(index)` enters the stages inside it again.
    */
-  [PASS_VALUE](ticket: unknown, ctx: Context, value: unknown, inner: Operation<unknown>): unknown;
+  [PASS_VALUE](ticket: unknown, ctx: Context, value: unknown, group: AdmissionGroup, index: number): unknown;
   /** The call admitted with `ticket` rejected with `error`: as {@link PASS_VALUE}, for an error. */
-  [PASS_ERROR](ticket: unknown, ctx: Context, error: unknown, inner: Operation<unknown>): unknown;
+  [PASS_ERROR](ticket: unknown, ctx: Context, error: unknown, group: AdmissionGroup, index: number): unknown;
   /** Work of the call admitted with `ticket` was abandoned by a stage inside while it still runs. */
   [HOLD](ticket: unknown, work: PromiseLike<unknown>): void;
 }
@@ -92,9 +92,8 @@ export function passOutcome(call: AdmittedCall, ok: boolean, outcome: unknown): 
   const { stages } = group;
   for (let index = stages.length - 1; index >= 0; index--) {
     const stage = stages[index] as AdmissionStage;
-    const inner = group.inside(index);
     try {
-      outcome = ok ? stage[PASS_VALUE](tickets[index], ctx, outcome, inner) : stage[PASS_ERROR](tickets[index], ctx, outcome, inner);
+      outcome = ok ? stage[PASS_VALUE](tickets[index], ctx, outcome, group, index) : stage[PASS_ERROR](tickets[index], ctx, outcome, group, index);
       ok = true;
     } catch (error) {
       outcome = error;

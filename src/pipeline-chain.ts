@@ -42,12 +42,12 @@ export class PipelineChain {
 
   /** Enters stage `index` and the stages inside it (the whole pipeline for 0). */
   entry(index: number): Continuation {
-    return (this.#entries[index] ??= this.#fusedAt(index) ?? this.ordinary(index));
+    return (this.#entries[index] ??= this.#fusedAt(index) ?? this.#ordinaryAt(index));
   }
 
-  /** Enters stage `index` through its own `invoke`, on the entry of the stages inside it. */
+  /** Enters stage `index` through its own `invoke`, on the entry of the stages inside it (a stage of a fused run that cannot admit a call at once). */
   ordinary(index: number): Continuation {
-    return ((this.#ordinary ??= [])[index] ??= this.#ordinaryAt(index));
+    return ((this.#ordinary ??= new Array<Continuation>(this.policies.length))[index] ??= this.#ordinaryAt(index));
   }
 
   #ordinaryAt(index: number): Continuation {
@@ -89,7 +89,8 @@ class FusedRun implements AdmissionGroup {
     readonly settlerAt: number,
     readonly settler: SettlesAdmitted,
   ) {
-    this.stages = chain.policies.slice(start, settlerAt).filter(isAdmissionStage);
+    // Every policy of the run is an admission stage: see PipelineChain's #fusedAt.
+    this.stages = chain.policies.slice(start, settlerAt) as unknown as readonly AdmissionStage[];
   }
 
   inside(index: number): Operation<unknown> {

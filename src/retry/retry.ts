@@ -1,4 +1,4 @@
-import { ADMIT, HOLD, NOT_NOW, PASS_ERROR, PASS_VALUE, type AdmissionStage } from '../admission-stage.js';
+import { ADMIT, HOLD, NOT_NOW, PASS_ERROR, PASS_VALUE, type AdmissionGroup, type AdmissionStage } from '../admission-stage.js';
 import type { Clock } from '../clock.js';
 import type { Context } from '../context.js';
 import { isFastFail } from '../errors/fast-fail.js';
@@ -179,12 +179,15 @@ class Retry extends PolicyBase implements RetryPolicy, AdmissionStage {
     return 1;
   }
 
-  [PASS_VALUE](_ticket: unknown, ctx: Context, value: unknown, inner: Operation<unknown>): unknown {
-    return this.#afterValue(ctx, inner, 1, 0, value);
+  [PASS_VALUE](_ticket: unknown, ctx: Context, value: unknown, group: AdmissionGroup, index: number): unknown {
+    // The stages inside are entered again only when a result may be retried.
+    if (this.#judgesResults) return this.#after(ctx, group.inside(index), 1, 0, { ok: true, value });
+    this.#settle(true, false, 1);
+    return value;
   }
 
-  [PASS_ERROR](_ticket: unknown, ctx: Context, error: unknown, inner: Operation<unknown>): unknown {
-    return this.#after(ctx, inner, 1, 0, { ok: false, error });
+  [PASS_ERROR](_ticket: unknown, ctx: Context, error: unknown, group: AdmissionGroup, index: number): unknown {
+    return this.#after(ctx, group.inside(index), 1, 0, { ok: false, error });
   }
 
   /** Work abandoned inside is not this policy's to count. */
