@@ -84,6 +84,10 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
   readonly #successNeedsTime: boolean;
   /** The probe timers of the current half-open period; made at the first probe. */
   #probeTimers: Set<TimerHandle> | undefined;
+  /** The period of {@link #valueHandler} and {@link #errorHandler}; -1 before the first call. */
+  #handlersGeneration = -1;
+  #valueHandler!: (value: unknown) => unknown;
+  #errorHandler!: (error: unknown) => never;
 
   constructor(options: unknown) {
     const settings = readBreakerOptions(options);
@@ -173,10 +177,23 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     const generation = machine.generation;
     const work = callSafely(fn, ctx);
     if (admission === PROBE) return this.#probe(ctx, work, generation, start);
+    // An untimed call that no caller can abort needs nothing of its own once it ends but its
+    // period: it shares the handlers of that period instead of allocating a pair.
+    if (Number.isNaN(start) && ctx.callerSignal === undefined) {
+      if (generation !== this.#handlersGeneration) this.#makeHandlers(generation);
+      return work.then(this.#valueHandler, this.#errorHandler) as Promise<T>;
+    }
     return work.then(
       (value) => this.#onValue(value, generation, start),
       (error: unknown) => this.#onError(ctx, error, generation, start),
     );
+  }
+
+  /** The handlers shared by the untimed calls of period `generation` without a caller signal. */
+  #makeHandlers(generation: number): void {
+    this.#handlersGeneration = generation;
+    this.#valueHandler = (value) => this.#onValue(value, generation, NaN);
+    this.#errorHandler = (error) => this.#onError(undefined, error, generation, NaN);
   }
 
   #reject(now: number): Promise<never> {
@@ -242,9 +259,10 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     return value;
   }
 
-  #onError(ctx: Context, error: unknown, generation: number, start: number): never {
+  /** `ctx` is undefined for a call without a caller signal, whose error is never the caller's abort. */
+  #onError(ctx: Context | undefined, error: unknown, generation: number, start: number): never {
     const end = this.#clock.now();
-    if (isFastFail(error) || ctx.isCallerAbort(error)) {
+    if (isFastFail(error) || (ctx !== undefined && ctx.isCallerAbort(error))) {
       this.#machine.record(generation, IGNORED, false, end);
       throw error;
     }

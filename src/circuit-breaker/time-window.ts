@@ -19,6 +19,13 @@ export class TimeWindow implements CallWindow {
   readonly #counts: Float64Array;
   /** The number of the newest bucket (clock time / bucket length, rounded down). */
   #epoch = -Infinity;
+  /** Where the newest bucket's counts start in {@link #counts}. */
+  #at = 0;
+  /**
+   * A time a little before the next bucket begins: a call ending before it belongs to the newest
+   * bucket (or an older one, which is filed in the newest too), with no division to find out.
+   */
+  #sameBucketUntil = -Infinity;
 
   constructor(
     readonly duration: number,
@@ -30,10 +37,13 @@ export class TimeWindow implements CallWindow {
   }
 
   advance(now: number): void {
+    if (now < this.#sameBucketUntil) return;
     const epoch = Math.floor(now / this.#bucketMs);
     const from = this.#epoch;
     if (epoch <= from) return;
     this.#epoch = epoch;
+    this.#at = this.#index(epoch) * 3;
+    this.#sameBucketUntil = justBefore((epoch + 1) * this.#bucketMs);
     if (epoch - from >= this.buckets) {
       this.#clearBuckets();
       return;
@@ -43,7 +53,7 @@ export class TimeWindow implements CallWindow {
 
   record(failure: boolean, slow: boolean, now: number): void {
     this.advance(now);
-    const at = this.#index(this.#epoch) * 3;
+    const at = this.#at;
     const counts = this.#counts;
     counts[at] = (counts[at] ?? 0) + 1;
     this.calls++;
@@ -85,4 +95,12 @@ export class TimeWindow implements CallWindow {
     this.failures = 0;
     this.slowCalls = 0;
   }
+}
+
+/**
+ * A time safely before `boundary`, whatever the rounding of `now / bucketMs`: a time below it
+ * always divides to less than the boundary's bucket number.
+ */
+function justBefore(boundary: number): number {
+  return boundary - Math.abs(boundary) * 2 ** -40;
 }
