@@ -171,18 +171,20 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
 
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
     const machine = this.#machine;
+    if (machine.state === 'closed' && ctx.callerSignal === undefined && !this.#timesCalls()) {
+      // An untimed call that no caller can abort needs nothing of its own once it ends but its
+      // period: it shares the handlers of that period instead of allocating a pair.
+      const generation = machine.generation;
+      const work = callSafely(fn, ctx);
+      if (generation !== this.#handlersGeneration) this.#makeHandlers(generation);
+      return work.then(this.#valueHandler, this.#errorHandler) as Promise<T>;
+    }
     const start = machine.state !== 'closed' || this.#timesCalls() ? entryNow(this.#clock) : NaN;
     const admission = machine.admit(start);
     if (admission === REJECTED) return this.#reject(start);
     const generation = machine.generation;
     const work = callSafely(fn, ctx);
     if (admission === PROBE) return this.#probe(ctx, work, generation, start);
-    // An untimed call that no caller can abort needs nothing of its own once it ends but its
-    // period: it shares the handlers of that period instead of allocating a pair.
-    if (Number.isNaN(start) && ctx.callerSignal === undefined) {
-      if (generation !== this.#handlersGeneration) this.#makeHandlers(generation);
-      return work.then(this.#valueHandler, this.#errorHandler) as Promise<T>;
-    }
     return work.then(
       (value) => this.#onValue(value, generation, start),
       (error: unknown) => this.#onError(ctx, error, generation, start),
@@ -243,7 +245,13 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
    * for a success in a consecutive window.
    */
   #timesCalls(): boolean {
-    return this.#slowCallDuration !== Infinity || heard(this.#succeeded, BREAKERS) || heard(this.#failed, BREAKERS);
+    // heard(this.#succeeded, BREAKERS) || heard(this.#failed, BREAKERS), asking the channel once.
+    return (
+      this.#slowCallDuration !== Infinity ||
+      this.#succeeded?.active === true ||
+      this.#failed?.active === true ||
+      BREAKERS.channel?.hasSubscribers === true
+    );
   }
 
   #onValue<T>(value: T, generation: number, start: number): T {
