@@ -51,7 +51,7 @@ export class TimeWindow implements CallWindow {
     for (let passed = from + 1; passed <= epoch; passed++) this.#clearBucket(this.#index(passed));
   }
 
-  record(failure: boolean, slow: boolean, now: number): void {
+  record(failure: boolean, slow: boolean, now: number): boolean {
     this.advance(now);
     const at = this.#at;
     const counts = this.#counts;
@@ -65,6 +65,7 @@ export class TimeWindow implements CallWindow {
       counts[at + 2] = (counts[at + 2] ?? 0) + 1;
       this.slowCalls++;
     }
+    return this.tripped();
   }
 
   tripped(): boolean {

@@ -126,4 +126,28 @@ describe('call windows, as data', () => {
       { numRuns: 300 },
     );
   });
+
+  it('record returns tripped(), for every kind of window', () => {
+    const makers: (() => CallWindow)[] = [
+      () => new ConsecutiveWindow(3),
+      () => new CountWindow(4, rules),
+      () => new TimeWindow(100, 4, { ...rules, slowCallRateThreshold: 0.7 }),
+    ];
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 2 }),
+        fc.array(fc.tuple(fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 60 })), { maxLength: 40 }),
+        (which, calls) => {
+          const window = makers[which]!();
+          let now = 0;
+          for (const [failure, slow, wait] of calls) {
+            now += wait;
+            window.advance(now);
+            expect(window.record(failure, slow, now)).toBe(window.tripped());
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
