@@ -60,6 +60,7 @@ export interface CircuitBreakerPolicy extends ObservablePolicy {
 }
 
 const EMPTY = Object.freeze({});
+const SETTLED = Promise.resolve();
 const BREAKERS = new Topic('circuit-breaker');
 
 class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
@@ -203,7 +204,14 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     const retryAfter = machine.retryAfter(now);
     const state = machine.state as CircuitRejectionState;
     if (heard(this.#rejected, BREAKERS)) tell(this.#rejected, BREAKERS, this, 'rejected', { state, retryAfter });
-    return Promise.reject(circuitOpenError(this.name, retryAfter, state));
+    const error = circuitOpenError(this.name, retryAfter, state);
+    // Rejected from a reaction, once the caller has attached its own (an await does so at once):
+    // a promise rejected before any handler is attached costs Node's unhandled-rejection
+    // bookkeeping, more than this extra reaction. A caller that never handles it still gets the
+    // unhandled rejection.
+    return SETTLED.then(() => {
+      throw error;
+    });
   }
 
   /** Watches a half-open probe: one that has not settled within `probeTimeout` is a failed probe. */
