@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { entryNow } from '../entry-clock.js';
 import { circuitOpenError, type CircuitRejectionState } from '../errors/circuit-open-error.js';
 import { isFastFail } from '../errors/fast-fail.js';
+import { rejectSoon } from '../errors/reject-soon.js';
 import { heard, tell, Topic } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { callSafely, PolicyBase, type ObservablePolicy, type Operation, type Outcome, type ShouldHandle } from '../policy.js';
@@ -60,7 +61,6 @@ export interface CircuitBreakerPolicy extends ObservablePolicy {
 }
 
 const EMPTY = Object.freeze({});
-const SETTLED = Promise.resolve();
 const BREAKERS = new Topic('circuit-breaker');
 
 class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
@@ -204,14 +204,7 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     const retryAfter = machine.retryAfter(now);
     const state = machine.state as CircuitRejectionState;
     if (heard(this.#rejected, BREAKERS)) tell(this.#rejected, BREAKERS, this, 'rejected', { state, retryAfter });
-    const error = circuitOpenError(this.name, retryAfter, state);
-    // Rejected from a reaction, once the caller has attached its own (an await does so at once):
-    // a promise rejected before any handler is attached costs Node's unhandled-rejection
-    // bookkeeping, more than this extra reaction. A caller that never handles it still gets the
-    // unhandled rejection.
-    return SETTLED.then(() => {
-      throw error;
-    });
+    return rejectSoon(circuitOpenError(this.name, retryAfter, state));
   }
 
   /** Watches a half-open probe: one that has not settled within `probeTimeout` is a failed probe. */
