@@ -63,12 +63,21 @@ export interface CircuitBreakerPolicy extends ObservablePolicy {
 const EMPTY = Object.freeze({});
 const BREAKERS = new Topic('circuit-breaker');
 
+/**
+ * The event lists of a breaker's changes of state and rejections, in one object made with the
+ * first listener of any of them: a breaker nobody listens to holds one field for the five.
+ */
+class TransitionEvents {
+  stateChange: EventList<CircuitStateChangeEvent> | undefined;
+  open: EventList<CircuitOpenEvent> | undefined;
+  halfOpen: EventList<CircuitHalfOpenEvent> | undefined;
+  close: EventList<CircuitCloseEvent> | undefined;
+  rejected: EventList<CircuitRejectedEvent> | undefined;
+}
+
 class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
-  #stateChanges: EventList<CircuitStateChangeEvent> | undefined;
-  #opened: EventList<CircuitOpenEvent> | undefined;
-  #halfOpened: EventList<CircuitHalfOpenEvent> | undefined;
-  #closed: EventList<CircuitCloseEvent> | undefined;
-  #rejected: EventList<CircuitRejectedEvent> | undefined;
+  /** The lists of the events of state and rejections, made with the first listener of any. */
+  #transitions: TransitionEvents | undefined;
   #succeeded: EventList<CircuitSuccessEvent> | undefined;
   #failed: EventList<CircuitFailureEvent> | undefined;
 
@@ -85,8 +94,12 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
   readonly #successNeedsTime: boolean;
   /** The probe timers of the current half-open period; made at the first probe. */
   #probeTimers: Set<TimerHandle> | undefined;
-  /** The period of {@link #valueHandler} and {@link #errorHandler}; -1 before the first call. */
-  #handlersGeneration = -1;
+  /**
+   * `generation + 1` when {@link #valueHandler} and {@link #errorHandler} are those of period
+   * `generation`; `-1 - generation` after the first such call of that period; 0 before any (a
+   * small integer, held in the object itself).
+   */
+  #handlersMark = 0;
   #valueHandler!: (value: unknown) => unknown;
   #errorHandler!: (error: unknown) => never;
 
@@ -106,23 +119,23 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
   }
 
   onStateChange(listener: (event: CircuitStateChangeEvent) => void): Unsubscribe {
-    return (this.#stateChanges ??= new EventList()).subscribe(listener);
+    return ((this.#transitions ??= new TransitionEvents()).stateChange ??= new EventList()).subscribe(listener);
   }
 
   onOpen(listener: (event: CircuitOpenEvent) => void): Unsubscribe {
-    return (this.#opened ??= new EventList()).subscribe(listener);
+    return ((this.#transitions ??= new TransitionEvents()).open ??= new EventList()).subscribe(listener);
   }
 
   onHalfOpen(listener: (event: CircuitHalfOpenEvent) => void): Unsubscribe {
-    return (this.#halfOpened ??= new EventList()).subscribe(listener);
+    return ((this.#transitions ??= new TransitionEvents()).halfOpen ??= new EventList()).subscribe(listener);
   }
 
   onClose(listener: (event: CircuitCloseEvent) => void): Unsubscribe {
-    return (this.#closed ??= new EventList()).subscribe(listener);
+    return ((this.#transitions ??= new TransitionEvents()).close ??= new EventList()).subscribe(listener);
   }
 
   onRejected(listener: (event: CircuitRejectedEvent) => void): Unsubscribe {
-    return (this.#rejected ??= new EventList()).subscribe(listener);
+    return ((this.#transitions ??= new TransitionEvents()).rejected ??= new EventList()).subscribe(listener);
   }
 
   onSuccess(listener: (event: CircuitSuccessEvent) => void): Unsubscribe {
@@ -177,8 +190,8 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
       // period: it shares the handlers of that period instead of allocating a pair.
       const generation = machine.generation;
       const work = callSafely(fn, ctx);
-      if (generation !== this.#handlersGeneration) this.#makeHandlers(generation);
-      return work.then(this.#valueHandler, this.#errorHandler) as Promise<T>;
+      if (this.#sharesHandlers(generation)) return work.then(this.#valueHandler, this.#errorHandler) as Promise<T>;
+      return this.#settle(ctx, work, generation, NaN);
     }
     const start = machine.state !== 'closed' || this.#timesCalls() ? entryNow(this.#clock) : NaN;
     const admission = machine.admit(start);
@@ -186,24 +199,41 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
     const generation = machine.generation;
     const work = callSafely(fn, ctx);
     if (admission === PROBE) return this.#probe(ctx, work, generation, start);
+    return this.#settle(ctx, work, generation, start);
+  }
+
+  #settle<T>(ctx: Context, work: Promise<T>, generation: number, start: number): Promise<T> {
     return work.then(
       (value) => this.#onValue(value, generation, start),
       (error: unknown) => this.#onError(ctx, error, generation, start),
     );
   }
 
-  /** The handlers shared by the untimed calls of period `generation` without a caller signal. */
-  #makeHandlers(generation: number): void {
-    this.#handlersGeneration = generation;
+  /**
+   * Whether an untimed call of period `generation` without a caller signal takes the handlers
+   * shared by such calls: from the second one in the period on. The pair costs a breaker some
+   * 180 bytes, which a breaker called once per period (a keyed breaker for a rare key) never
+   * pays.
+   */
+  #sharesHandlers(generation: number): boolean {
+    const mark = this.#handlersMark;
+    if (mark === generation + 1) return true;
+    if (mark !== -1 - generation) {
+      this.#handlersMark = -1 - generation;
+      return false;
+    }
+    this.#handlersMark = generation + 1;
     this.#valueHandler = (value) => this.#onValue(value, generation, NaN);
     this.#errorHandler = (error) => this.#onError(undefined, error, generation, NaN);
+    return true;
   }
 
   #reject(now: number): Promise<never> {
     const machine = this.#machine;
     const retryAfter = machine.retryAfter(now);
     const state = machine.state as CircuitRejectionState;
-    if (heard(this.#rejected, BREAKERS)) tell(this.#rejected, BREAKERS, this, 'rejected', { state, retryAfter });
+    const rejected = this.#transitions?.rejected;
+    if (heard(rejected, BREAKERS)) tell(rejected, BREAKERS, this, 'rejected', { state, retryAfter });
     return rejectSoon(circuitOpenError(this.name, retryAfter, state));
   }
 
@@ -311,13 +341,15 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy {
   /** The machine's report of a change of state (a symbol key: not part of the public surface). */
   [TRANSITIONED](from: CircuitState, to: CircuitState): void {
     if (from === 'half-open') this.#clearProbeTimers();
-    if (heard(this.#stateChanges, BREAKERS)) tell(this.#stateChanges, BREAKERS, this, 'stateChange', { from, to });
+    const events = this.#transitions;
+    if (heard(events?.stateChange, BREAKERS)) tell(events?.stateChange, BREAKERS, this, 'stateChange', { from, to });
+    if (events === undefined) return;
     if (to === 'open') {
-      if (this.#opened?.active) this.#opened?.emit({ retryAfter: this.#machine.openDuration, opens: this.#machine.opens });
+      if (events.open?.active) events.open.emit({ retryAfter: this.#machine.openDuration, opens: this.#machine.opens });
     } else if (to === 'half-open') {
-      if (this.#halfOpened?.active) this.#halfOpened?.emit(EMPTY);
+      if (events.halfOpen?.active) events.halfOpen.emit(EMPTY);
     } else if (to === 'closed') {
-      if (this.#closed?.active) this.#closed?.emit(EMPTY);
+      if (events.close?.active) events.close.emit(EMPTY);
     }
   }
 

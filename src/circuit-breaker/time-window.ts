@@ -28,7 +28,7 @@ export class TimeWindow implements CallWindow {
   #sameBucketUntil = -Infinity;
 
   constructor(
-    readonly duration: number,
+    duration: number,
     readonly buckets: number,
     readonly rules: RateRules,
   ) {
