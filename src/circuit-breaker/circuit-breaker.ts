@@ -4,9 +4,10 @@ import type { Context } from '../context.js';
 import { entryNow } from '../entry-clock.js';
 import { circuitOpenError, type CircuitRejectionState } from '../errors/circuit-open-error.js';
 import { isFastFail } from '../errors/fast-fail.js';
+import { rejectSoon } from '../errors/reject-soon.js';
 import { heard, tell, Topic } from '../diagnostics.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
-import { callSafely, PolicyBase, type ObservablePolicy, type Operation, type Outcome, type ShouldHandle } from '../policy.js';
+import { callSafely, INVOKE_OWN, PolicyBase, type ObservablePolicy, type Operation, type Outcome, type ShouldHandle } from '../policy.js';
 import { handleAllErrors } from '../should-handle.js';
 import type {
   CircuitCloseEvent,
@@ -63,12 +64,21 @@ export interface CircuitBreakerPolicy extends ObservablePolicy {
 const EMPTY = Object.freeze({});
 const BREAKERS = new Topic('circuit-breaker');
 
+/**
+ * The event lists of a breaker's changes of state and rejections, in one object made with the
+ * first listener of any of them: a breaker nobody listens to holds one field for the five.
+ */
+class TransitionEvents {
+  stateChange: EventList<CircuitStateChangeEvent> | undefined;
+  open: EventList<CircuitOpenEvent> | undefined;
+  halfOpen: EventList<CircuitHalfOpenEvent> | undefined;
+  close: EventList<CircuitCloseEvent> | undefined;
+  rejected: EventList<CircuitRejectedEvent> | undefined;
+}
+
 class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy, AdmissionStage {
-  #stateChanges: EventList<CircuitStateChangeEvent> | undefined;
-  #opened: EventList<CircuitOpenEvent> | undefined;
-  #halfOpened: EventList<CircuitHalfOpenEvent> | undefined;
-  #closed: EventList<CircuitCloseEvent> | undefined;
-  #rejected: EventList<CircuitRejectedEvent> | undefined;
+  /** The lists of the events of state and rejections, made with the first listener of any. */
+  #transitions: TransitionEvents | undefined;
   #succeeded: EventList<CircuitSuccessEvent> | undefined;
   #failed: EventList<CircuitFailureEvent> | undefined;
 
@@ -85,6 +95,14 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy, Admissi
   readonly #successNeedsTime: boolean;
   /** The probe timers of the current half-open period; made at the first probe. */
   #probeTimers: Set<TimerHandle> | undefined;
+  /**
+   * `generation + 1` when {@link #valueHandler} and {@link #errorHandler} are those of period
+   * `generation`; `-1 - generation` after the first such call of that period; 0 before any (a
+   * small integer, held in the object itself).
+   */
+  #handlersMark = 0;
+  #valueHandler!: (value: unknown) => unknown;
+  #errorHandler!: (error: unknown) => never;
 
   constructor(options: unknown) {
     const settings = readBreakerOptions(options);
@@ -102,23 +120,23 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy, Admissi
   }
 
   onStateChange(listener: (event: CircuitStateChangeEvent) => void): Unsubscribe {
-    return (this.#stateChanges ??= new EventList()).subscribe(listener);
+    return ((this.#transitions ??= new TransitionEvents()).stateChange ??= new EventList()).subscribe(listener);
   }
 
   onOpen(listener: (event: CircuitOpenEvent) => void): Unsubscribe {
-    return (this.#opened ??= new EventList()).subscribe(listener);
+    return ((this.#transitions ??= new TransitionEvents()).open ??= new EventList()).subscribe(listener);
   }
 
   onHalfOpen(listener: (event: CircuitHalfOpenEvent) => void): Unsubscribe {
-    return (this.#halfOpened ??= new EventList()).subscribe(listener);
+    return ((this.#transitions ??= new TransitionEvents()).halfOpen ??= new EventList()).subscribe(listener);
   }
 
   onClose(listener: (event: CircuitCloseEvent) => void): Unsubscribe {
-    return (this.#closed ??= new EventList()).subscribe(listener);
+    return ((this.#transitions ??= new TransitionEvents()).close ??= new EventList()).subscribe(listener);
   }
 
   onRejected(listener: (event: CircuitRejectedEvent) => void): Unsubscribe {
-    return (this.#rejected ??= new EventList()).subscribe(listener);
+    return ((this.#transitions ??= new TransitionEvents()).rejected ??= new EventList()).subscribe(listener);
   }
 
   onSuccess(listener: (event: CircuitSuccessEvent) => void): Unsubscribe {
@@ -166,14 +184,34 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy, Admissi
     return takeSnapshot(this.#machine, this.#clock);
   }
 
+  /**
+   * `invoke` itself: PolicyBase's sends it on to `invoke` through a call site every kind of
+   * policy shares, slow once a process runs many kinds; this one only ever sees a breaker.
+   */
+  override [INVOKE_OWN]<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    return this.invoke(ctx, fn);
+  }
+
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
     const machine = this.#machine;
+    if (machine.state === 'closed' && ctx.callerSignal === undefined && !this.#timesCalls()) {
+      // An untimed call that no caller can abort needs nothing of its own once it ends but its
+      // period: it shares the handlers of that period instead of allocating a pair.
+      const generation = machine.generation;
+      const work = callSafely(fn, ctx);
+      if (this.#sharesHandlers(generation)) return work.then(this.#valueHandler, this.#errorHandler) as Promise<T>;
+      return this.#settle(ctx, work, generation, NaN);
+    }
     const start = machine.state !== 'closed' || this.#timesCalls() ? entryNow(this.#clock) : NaN;
     const admission = machine.admit(start);
     if (admission === REJECTED) return this.#reject(start);
     const generation = machine.generation;
     const work = callSafely(fn, ctx);
     if (admission === PROBE) return this.#probe(ctx, work, generation, start);
+    return this.#settle(ctx, work, generation, start);
+  }
+
+  #settle<T>(ctx: Context, work: Promise<T>, generation: number, start: number): Promise<T> {
     return work.then(
       (value) => this.#onValue(value, generation, start),
       (error: unknown) => this.#onError(ctx, error, generation, start),
@@ -198,12 +236,32 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy, Admissi
   /** Abandoned work is not this breaker's to count: the call's outcome was recorded. */
   [HOLD](): void {}
 
+  /**
+   * Whether an untimed call of period `generation` without a caller signal takes the handlers
+   * shared by such calls: from the second one in the period on. The pair costs a breaker some
+   * 180 bytes, which a breaker called once per period (a keyed breaker for a rare key) never
+   * pays.
+   */
+  #sharesHandlers(generation: number): boolean {
+    const mark = this.#handlersMark;
+    if (mark === generation + 1) return true;
+    if (mark !== -1 - generation) {
+      this.#handlersMark = -1 - generation;
+      return false;
+    }
+    this.#handlersMark = generation + 1;
+    this.#valueHandler = (value) => this.#onValue(value, generation, NaN);
+    this.#errorHandler = (error) => this.#onError(undefined, error, generation, NaN);
+    return true;
+  }
+
   #reject(now: number): Promise<never> {
     const machine = this.#machine;
     const retryAfter = machine.retryAfter(now);
     const state = machine.state as CircuitRejectionState;
-    if (heard(this.#rejected, BREAKERS)) tell(this.#rejected, BREAKERS, this, 'rejected', { state, retryAfter });
-    return Promise.reject(circuitOpenError(this.name, retryAfter, state));
+    const rejected = this.#transitions?.rejected;
+    if (heard(rejected, BREAKERS)) tell(rejected, BREAKERS, this, 'rejected', { state, retryAfter });
+    return rejectSoon(circuitOpenError(this.name, retryAfter, state));
   }
 
   /** Watches a half-open probe: one that has not settled within `probeTimeout` is a failed probe. */
@@ -245,7 +303,13 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy, Admissi
    * for a success in a consecutive window.
    */
   #timesCalls(): boolean {
-    return this.#slowCallDuration !== Infinity || heard(this.#succeeded, BREAKERS) || heard(this.#failed, BREAKERS);
+    // heard(this.#succeeded, BREAKERS) || heard(this.#failed, BREAKERS), asking the channel once.
+    return (
+      this.#slowCallDuration !== Infinity ||
+      this.#succeeded?.active === true ||
+      this.#failed?.active === true ||
+      BREAKERS.channel?.hasSubscribers === true
+    );
   }
 
   #onValue<T>(value: T, generation: number, start: number): T {
@@ -261,9 +325,10 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy, Admissi
     return value;
   }
 
-  #onError(ctx: Context, error: unknown, generation: number, start: number): never {
+  /** `ctx` is undefined for a call without a caller signal, whose error is never the caller's abort. */
+  #onError(ctx: Context | undefined, error: unknown, generation: number, start: number): never {
     const end = this.#clock.now();
-    if (isFastFail(error) || ctx.isCallerAbort(error)) {
+    if (isFastFail(error) || (ctx !== undefined && ctx.isCallerAbort(error))) {
       this.#machine.record(generation, IGNORED, false, end);
       throw error;
     }
@@ -303,13 +368,15 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy, Admissi
   /** The machine's report of a change of state (a symbol key: not part of the public surface). */
   [TRANSITIONED](from: CircuitState, to: CircuitState): void {
     if (from === 'half-open') this.#clearProbeTimers();
-    if (heard(this.#stateChanges, BREAKERS)) tell(this.#stateChanges, BREAKERS, this, 'stateChange', { from, to });
+    const events = this.#transitions;
+    if (heard(events?.stateChange, BREAKERS)) tell(events?.stateChange, BREAKERS, this, 'stateChange', { from, to });
+    if (events === undefined) return;
     if (to === 'open') {
-      if (this.#opened?.active) this.#opened?.emit({ retryAfter: this.#machine.openDuration, opens: this.#machine.opens });
+      if (events.open?.active) events.open.emit({ retryAfter: this.#machine.openDuration, opens: this.#machine.opens });
     } else if (to === 'half-open') {
-      if (this.#halfOpened?.active) this.#halfOpened?.emit(EMPTY);
+      if (events.halfOpen?.active) events.halfOpen.emit(EMPTY);
     } else if (to === 'closed') {
-      if (this.#closed?.active) this.#closed?.emit(EMPTY);
+      if (events.close?.active) events.close.emit(EMPTY);
     }
   }
 

@@ -16,13 +16,14 @@ export class ConsecutiveWindow implements CallWindow {
 
   advance(): void {}
 
-  record(failure: boolean, slow: boolean): void {
+  record(failure: boolean, slow: boolean): boolean {
     if (!failure) {
       this.clear();
-      return;
+      return false;
     }
     this.calls++;
     if (slow) this.slowCalls++;
+    return this.tripped();
   }
 
   tripped(): boolean {

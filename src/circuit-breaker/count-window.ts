@@ -23,7 +23,7 @@ export class CountWindow implements CallWindow {
 
   advance(): void {}
 
-  record(failure: boolean, slow: boolean): void {
+  record(failure: boolean, slow: boolean): boolean {
     const ring = this.#ring;
     const index = this.#next;
     if (this.calls === this.size) {
@@ -37,6 +37,7 @@ export class CountWindow implements CallWindow {
     if (failure) this.failures++;
     if (slow) this.slowCalls++;
     this.#next = index + 1 === this.size ? 0 : index + 1;
+    return this.tripped();
   }
 
   tripped(): boolean {

@@ -140,8 +140,7 @@ export class BreakerMachine {
     if (generation !== this.generation) return;
     if (this.#state === 'closed') {
       if (result === IGNORED) return;
-      this.window.record(result === FAILURE, slow, now);
-      if (this.window.tripped()) this.#open(now);
+      if (this.window.record(result === FAILURE, slow, now)) this.#open(now);
     } else if (this.#state === 'half-open') {
       if (result === FAILURE) return this.#open(now);
       this.#probesRunning--;

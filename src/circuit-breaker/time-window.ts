@@ -27,6 +27,14 @@ export class TimeWindow implements CallWindow {
    * first call. A small integer, held in the object itself (where -Infinity took a number box).
    */
   #epoch: number | undefined = undefined;
+  /** The ring slot of the newest bucket. */
+  #at = 0;
+  /**
+   * A time a little before the next bucket begins: a call ending before it belongs to the newest
+   * bucket (or an older one, which is filed in the newest too), with no division to find out.
+   * Infinitely far back before the first call.
+   */
+  #sameBucketUntil = -Infinity;
 
   constructor(
     duration: number,
@@ -38,10 +46,13 @@ export class TimeWindow implements CallWindow {
   }
 
   advance(now: number): void {
+    if (now < this.#sameBucketUntil) return;
     const epoch = Math.floor(now / this.#bucketMs);
     const from = this.#epoch;
     if (from !== undefined && epoch <= from) return;
     this.#epoch = epoch;
+    this.#at = bucketIndex(epoch, this.buckets);
+    this.#sameBucketUntil = justBefore((epoch + 1) * this.#bucketMs);
     // Before the first call every bucket is empty already.
     if (from === undefined) return;
     if (epoch - from >= this.buckets) {
@@ -51,13 +62,13 @@ export class TimeWindow implements CallWindow {
     for (let passed = from + 1; passed <= epoch; passed++) TimeWindow.#clearBucket(this, bucketIndex(passed, this.buckets));
   }
 
-  record(failure: boolean, slow: boolean, now: number): void {
+  record(failure: boolean, slow: boolean, now: number): boolean {
     this.advance(now);
-    const at = bucketIndex(this.#epoch as number, this.buckets);
+    const at = this.#at;
     const calls = this.#callCounts;
     calls[at] = (calls[at] ?? 0) + 1;
     this.calls++;
-    if (!failure && !slow) return;
+    if (!failure && !slow) return this.tripped();
     const bad = (this.#badCounts ??= new Array<number>(2 * this.buckets).fill(0));
     if (failure) {
       bad[at] = (bad[at] ?? 0) + 1;
@@ -68,6 +79,7 @@ export class TimeWindow implements CallWindow {
       bad[slowAt] = (bad[slowAt] ?? 0) + 1;
       this.slowCalls++;
     }
+    return this.tripped();
   }
 
   tripped(): boolean {
@@ -101,4 +113,12 @@ export class TimeWindow implements CallWindow {
 function bucketIndex(epoch: number, buckets: number): number {
   const index = epoch % buckets;
   return index < 0 ? index + buckets : index;
+}
+
+/**
+ * A time safely before `boundary`, whatever the rounding of `now / bucketMs`: a time below it
+ * always divides to less than the boundary's bucket number.
+ */
+function justBefore(boundary: number): number {
+  return boundary - Math.abs(boundary) * 2 ** -40;
 }

@@ -12,8 +12,11 @@ export interface CallWindow {
   readonly slowCalls: number;
   /** Drops what has aged out of the window by clock time `now`. */
   advance(now: number): void;
-  /** Records one call that ended at clock time `now` (the window has been advanced to `now`). */
-  record(failure: boolean, slow: boolean, now: number): void;
+  /**
+   * Records one call that ended at clock time `now` (the window has been advanced to `now`);
+   * returns {@link tripped}, so that recording and judging take one call.
+   */
+  record(failure: boolean, slow: boolean, now: number): boolean;
   /** Whether the calls in the window open the circuit. */
   tripped(): boolean;
   /** Empties the window. */

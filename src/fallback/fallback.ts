@@ -3,7 +3,8 @@ import { heard, tell, Topic } from '../diagnostics.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { EventList, type Subscribe, type Unsubscribe } from '../events.js';
 import { OptionReader } from '../options.js';
-import { callSafely, PolicyBase, type CallContext, type Operation, type ObservablePolicy, type Outcome, type ShouldHandle } from '../policy.js';
+import { ADMIT, HOLD, PASS_ERROR, PASS_VALUE, type AdmissionStage } from '../admission-stage.js';
+import { callSafely, INVOKE_OWN, PolicyBase, type CallContext, type Operation, type ObservablePolicy, type Outcome, type ShouldHandle } from '../policy.js';
 import { handleAllErrors, isHandledError } from '../should-handle.js';
 
 /**
@@ -79,7 +80,7 @@ export interface FallbackPolicy<R = unknown> extends ObservablePolicy<R> {
 
 const FALLBACKS = new Topic('fallback');
 
-class Fallback<R> extends PolicyBase implements FallbackPolicy<R> {
+class Fallback<R> extends PolicyBase implements FallbackPolicy<R>, AdmissionStage {
   #served: EventList<FallbackEvent> | undefined;
 
   /** The replacement value, or the function that makes it: kept as given (no closure per policy). */
@@ -98,19 +99,39 @@ class Fallback<R> extends PolicyBase implements FallbackPolicy<R> {
     return (this.#served ??= new EventList()).subscribe(listener);
   }
 
+  /**
+   * `invoke` itself: PolicyBase's sends it on to `invoke` through a call site every kind of
+   * policy shares, slow once a process runs many kinds; this one only ever sees a fallback.
+   */
+  override [INVOKE_OWN]<T>(ctx: Context, fn: Operation<T>): Promise<T> {
+    return this.invoke(ctx, fn);
+  }
+
   invoke<T>(ctx: Context, fn: Operation<T>): Promise<T> {
     const work = callSafely(fn, ctx);
-    const onError = (error: unknown): Promise<T> => {
-      if (!isHandledError(ctx, error, this.shouldHandle)) return Promise.reject(error);
-      return Fallback.#serve(this, ctx, { ok: false, error });
-    };
+    const onError = (error: unknown): T => this[PASS_ERROR](undefined, ctx, error) as T;
     if (this.shouldHandle === handleAllErrors) return work.then(undefined, onError);
-    const judge = this.shouldHandle;
-    return work.then((value) => {
-      const outcome: Outcome<T> = { ok: true, value };
-      return judge(outcome) ? Fallback.#serve(this, ctx, outcome) : value;
-    }, onError);
+    return work.then((value) => this[PASS_VALUE](undefined, ctx, value) as T, onError);
   }
+
+  /** A fallback takes every call in: it acts only once the call has ended. */
+  [ADMIT](): unknown {
+    return true;
+  }
+
+  [PASS_VALUE](_ticket: unknown, ctx: Context, value: unknown): unknown {
+    if (this.shouldHandle === handleAllErrors) return value;
+    const outcome: Outcome<unknown> = { ok: true, value };
+    return this.shouldHandle(outcome) ? Fallback.#serve(this, ctx, outcome) : value;
+  }
+
+  [PASS_ERROR](_ticket: unknown, ctx: Context, error: unknown): unknown {
+    if (!isHandledError(ctx, error, this.shouldHandle)) throw error;
+    return Fallback.#serve(this, ctx, { ok: false, error });
+  }
+
+  /** Abandoned work is not this policy's to count. */
+  [HOLD](): void {}
 
   /** Static, as a private instance method would cost every policy a slot (its class brand). */
   static #serve<R, T>(policy: Fallback<R>, ctx: Context, outcome: Outcome<unknown>): Promise<T> {

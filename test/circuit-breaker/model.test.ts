@@ -211,7 +211,8 @@ function minimumCallsOf(config: Config): number {
 interface HungCall {
   readonly model: ModelCall;
   readonly work: Deferred<string>;
-  readonly controller: AbortController;
+  /** The caller's controller; undefined for a call made without a signal. */
+  readonly controller: AbortController | undefined;
   readonly result: Promise<{ value: string } | { error: unknown }>;
 }
 
@@ -246,12 +247,15 @@ function optionsOf(config: Config, clock: ManualClock): CircuitBreakerOptions {
   };
 }
 
-/** Starts a call on both sides; a rejected call is checked against the model at once. */
-async function startCall(model: Model, real: Real): Promise<HungCall | undefined> {
+/**
+ * Starts a call on both sides, with a caller signal or without one (the breaker's path for a
+ * call no caller can abort); a rejected call is checked against the model at once.
+ */
+async function startCall(model: Model, real: Real, withSignal: boolean): Promise<HungCall | undefined> {
   const started = model.start();
   const work = deferred<string>();
-  const controller = new AbortController();
-  const promise = real.breaker.execute(() => work.promise, { signal: controller.signal });
+  const controller = withSignal ? new AbortController() : undefined;
+  const promise = real.breaker.execute(() => work.promise, controller && { signal: controller.signal });
   const result = promise.then(
     (value) => ({ value }),
     (error: unknown) => ({ error }),
@@ -269,8 +273,12 @@ async function startCall(model: Model, real: Real): Promise<HungCall | undefined
   return { model: started, work, controller, result };
 }
 
-/** Ends a call the way `kind` says, on both sides, and checks the caller got that outcome. */
-async function endCall(model: Model, real: Real, call: HungCall, kind: Kind): Promise<void> {
+/**
+ * Ends a call the way `kind` says, on both sides, and checks the caller got that outcome. A call
+ * without a caller signal cannot be aborted by its caller: it fails instead.
+ */
+async function endCall(model: Model, real: Real, call: HungCall, wanted: Kind): Promise<void> {
+  const kind = wanted === 'caller-abort' && call.controller === undefined ? 'fail' : wanted;
   const abortReason = new Error('caller gave up');
   const fastFail = new BulkheadRejectedError('dep', 'full');
   const failure = new Error('down');
@@ -292,7 +300,7 @@ async function endCall(model: Model, real: Real, call: HungCall, kind: Kind): Pr
       call.work.reject(fastFail);
       break;
     case 'caller-abort':
-      call.controller.abort(abortReason);
+      call.controller?.abort(abortReason);
       call.work.reject(abortReason);
       break;
   }
@@ -330,10 +338,11 @@ class CallCommand implements Command {
   constructor(
     readonly duration: number,
     readonly kind: Kind,
+    readonly withSignal: boolean,
   ) {}
   check = (): boolean => true;
   async run(model: Model, real: Real): Promise<void> {
-    const call = await startCall(model, real);
+    const call = await startCall(model, real, this.withSignal);
     if (call) {
       const running = [...real.hung.map((hung) => hung.model), call.model];
       real.clock.advance(this.duration);
@@ -342,18 +351,19 @@ class CallCommand implements Command {
     }
     check(model, real);
   }
-  toString = (): string => `call(${this.duration} ms, ${this.kind})`;
+  toString = (): string => `call(${this.duration} ms, ${this.kind}${this.withSignal ? '' : ', no signal'})`;
 }
 
 /** A call that starts and stays running: a concurrent call, or a hung probe. */
 class StartCommand implements Command {
+  constructor(readonly withSignal: boolean) {}
   check = (): boolean => true;
   async run(model: Model, real: Real): Promise<void> {
-    const call = await startCall(model, real);
+    const call = await startCall(model, real, this.withSignal);
     if (call) real.hung.push(call);
     check(model, real);
   }
-  toString = (): string => 'start';
+  toString = (): string => `start${this.withSignal ? '' : '(no signal)'}`;
 }
 
 /** One of the running calls ends. */
@@ -448,9 +458,9 @@ const config: fc.Arbitrary<Config> = fc.record({
 
 const commands = fc.commands(
   [
-    fc.tuple(fc.integer({ min: 0, max: 120 }), kinds).map(([duration, kind]) => new CallCommand(duration, kind)),
-    fc.tuple(fc.integer({ min: 0, max: 120 }), kinds).map(([duration, kind]) => new CallCommand(duration, kind)),
-    fc.constant(new StartCommand()),
+    fc.tuple(fc.integer({ min: 0, max: 120 }), kinds, fc.boolean()).map(([duration, kind, withSignal]) => new CallCommand(duration, kind, withSignal)),
+    fc.tuple(fc.integer({ min: 0, max: 120 }), kinds, fc.boolean()).map(([duration, kind, withSignal]) => new CallCommand(duration, kind, withSignal)),
+    fc.boolean().map((withSignal) => new StartCommand(withSignal)),
     fc.tuple(fc.nat(), kinds).map(([pick, kind]) => new EndCommand(pick, kind)),
     fc.integer({ min: 0, max: 400 }).map((ms) => new IdleCommand(ms)),
     fc.constant(new IsolateCommand()),

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adaptiveThrottle, bulkhead, circuitBreaker, constant, manualClock, pipeline, rateLimiter, retry, timeout, type CallContext, type ManualClock, type Policy } from '../../src/index.js';
+import { adaptiveThrottle, bulkhead, fallback, TimeoutError, circuitBreaker, constant, manualClock, pipeline, rateLimiter, retry, timeout, type CallContext, type ManualClock, type Policy } from '../../src/index.js';
 
 /**
- * A pipeline whose retry, rate limiter, throttle, breaker and bulkhead sit in front of its last stage, a timeout, is
+ * A pipeline whose fallback, retry, rate limiter, throttle, breaker and bulkhead sit in front of its last stage, a timeout, is
  * entered in one step and ended by the timeout's call (src/admission-stage.ts). The same stages
  * with the timeout wrapped in a pipeline of its own take the ordinary path, a promise per stage:
  * both must behave alike, whatever the calls do.
@@ -12,7 +12,7 @@ interface System {
   readonly clock: ManualClock;
   readonly breaker: ReturnType<typeof circuitBreaker>;
   readonly pool: ReturnType<typeof bulkhead>;
-  readonly policy: Policy;
+  readonly policy: Policy<unknown>;
   readonly outcomes: string[];
   readonly abandoned: { resolve: () => void }[];
   /** Each attempt the function saw: its number and deadline. */
@@ -33,9 +33,10 @@ function system(fused: boolean, strategy: 'abort' | 'cooperative', timeoutLast: 
   const throttle = adaptiveThrottle({ k: 1.1, window: 1_000, clock, random });
   const timed = fused ? limit : pipeline(limit);
   // The timeout last, or in the middle with a bulkhead behind it (which then holds what it abandons).
+  const served = fallback('served', { shouldHandle: (outcome) => !outcome.ok && outcome.error instanceof TimeoutError });
   const policy = timeoutLast
-    ? pipeline(again, limiter, throttle, breaker, pool, timed)
-    : pipeline(again, limiter, throttle, breaker, timed, pool);
+    ? pipeline(served, again, limiter, throttle, breaker, pool, timed)
+    : pipeline(served, again, limiter, throttle, breaker, timed, pool);
   const settled: string[] = [];
   again.onSettled(({ ok, attempts }) => settled.push(`${ok} after ${attempts}`));
   return { clock, breaker, pool, policy, outcomes: [], abandoned: [], attempts: [], settled };
