@@ -43,16 +43,23 @@ export function isAdmissionStage<P>(policy: P): policy is P & AdmissionStage {
   return typeof policy === 'object' && policy !== null && ADMIT in policy;
 }
 
-/** A run of admission stages, outermost first, with what runs inside each of them. */
+/**
+ * A run of admission stages, outermost first, with what runs inside each of them: stages
+ * `first` to `first + count - 1` of `policies` (a pipeline's own array, not a copy of it).
+ */
 export interface AdmissionGroup {
-  readonly stages: readonly AdmissionStage[];
+  readonly policies: readonly unknown[];
+  readonly first: number;
+  readonly count: number;
   /** Enters the stages inside stage `index` (and the settler) again: a retry's next attempt. */
   inside(index: number): Operation<unknown>;
 }
 
 /** No stage in front: a timeout alone. */
 export const NO_GROUP: AdmissionGroup = {
-  stages: [],
+  policies: [],
+  first: 0,
+  count: 0,
   inside() {
     throw new Error('a group with no stage has nothing inside a stage');
   },
@@ -89,9 +96,9 @@ export interface AdmittedCall {
  */
 export function passOutcome(call: AdmittedCall, ok: boolean, outcome: unknown): unknown {
   const { group, tickets, entered: ctx } = call;
-  const { stages } = group;
-  for (let index = stages.length - 1; index >= 0; index--) {
-    const stage = stages[index] as AdmissionStage;
+  const { policies, first } = group;
+  for (let index = group.count - 1; index >= 0; index--) {
+    const stage = policies[first + index] as AdmissionStage;
     try {
       outcome = ok ? stage[PASS_VALUE](tickets[index], ctx, outcome, group, index) : stage[PASS_ERROR](tickets[index], ctx, outcome, group, index);
       ok = true;
@@ -116,11 +123,12 @@ export function settledThrough<T>(call: AdmittedCall, work: Promise<T>): Promise
 /** The same call, through the first `count` stages of its group only. */
 export function frontOf(call: AdmittedCall, count: number): AdmittedCall {
   const { group, tickets, entered } = call;
-  return { group: { stages: group.stages.slice(0, count), inside: (index) => group.inside(index) }, tickets, entered };
+  const { policies, first } = group;
+  return { group: { policies, first, count, inside: (index) => group.inside(index) }, tickets, entered };
 }
 
 /** Tells every stage of `call`'s group that `work` was abandoned inside it while it still runs. */
 export function holdAbandoned(call: AdmittedCall, work: PromiseLike<unknown>): void {
   const { group, tickets } = call;
-  for (let index = group.stages.length - 1; index >= 0; index--) (group.stages[index] as AdmissionStage)[HOLD](tickets[index], work);
+  for (let index = group.count - 1; index >= 0; index--) (group.policies[group.first + index] as AdmissionStage)[HOLD](tickets[index], work);
 }

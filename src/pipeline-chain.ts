@@ -81,34 +81,36 @@ export class PipelineChain {
  * that settles; a stage that rejects it in admission ends those in front with the error.
  */
 class FusedRun implements AdmissionGroup {
-  readonly stages: readonly AdmissionStage[];
+  readonly policies: readonly unknown[];
+  readonly count: number;
 
   constructor(
     readonly chain: PipelineChain,
-    readonly start: number,
+    readonly first: number,
     readonly settlerAt: number,
     readonly settler: SettlesAdmitted,
   ) {
+    this.policies = chain.policies;
     // Every policy of the run is an admission stage: see PipelineChain's #fusedAt.
-    this.stages = chain.policies.slice(start, settlerAt) as unknown as readonly AdmissionStage[];
+    this.count = settlerAt - first;
   }
 
   inside(index: number): Operation<unknown> {
-    return this.chain.entry(this.start + index + 1) as Operation<unknown>;
+    return this.chain.entry(this.first + index + 1) as Operation<unknown>;
   }
 
   enter(ctx: Context): Promise<unknown> {
-    const { stages } = this;
-    const tickets: unknown[] = new Array(stages.length);
-    for (let index = 0; index < stages.length; index++) {
+    const { policies, first, count } = this;
+    const tickets: unknown[] = new Array(count);
+    for (let index = 0; index < count; index++) {
       let ticket: unknown;
       try {
-        ticket = (stages[index] as AdmissionStage)[ADMIT](ctx);
+        ticket = (policies[first + index] as AdmissionStage)[ADMIT](ctx);
       } catch (error) {
         return rejectedThrough({ group: this, tickets, entered: ctx }, index, error);
       }
       if (ticket === NOT_NOW) {
-        const rest = this.chain.ordinary(this.start + index)(ctx);
+        const rest = this.chain.ordinary(first + index)(ctx);
         return index === 0 ? rest : settledThrough(frontOf({ group: this, tickets, entered: ctx }, index), rest);
       }
       tickets[index] = ticket;

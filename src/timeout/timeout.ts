@@ -94,7 +94,7 @@ class Timeout extends PolicyBase implements TimeoutPolicy, SettlesAdmitted {
   }
 
   /**
-   * {@link invoke} for the last stage of a pipeline, behind `stages` that admitted the call with
+   * {@link invoke} for the last stage of a pipeline, behind the stages of `group`, which admitted the call with
    * `tickets`: this call settles them, innermost first, before it settles itself (see
    * admission-stage.ts), and tells them of the work it abandons.
    */
