@@ -192,20 +192,21 @@ export abstract class PolicyBase implements ObservablePolicy {
       const calls = this.#calls;
       if (heard(calls, CALLS)) {
         const started = entryNow(systemClock);
-        return observeCall(this, this.#run(fn, options), calls, started);
+        return observeCall(this, PolicyBase.#run(this, fn, options), calls, started);
       }
-      return this.#run(fn, options);
+      return PolicyBase.#run(this, fn, options);
     } finally {
       endEntry();
     }
   }
 
-  #run<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
+  /** Static: a private instance method would cost every policy a slot (its class brand). */
+  static #run<T>(policy: PolicyBase, fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     const signal = options?.signal;
     const repeatable = options?.repeatable !== false;
-    if (signal === undefined) return this[INVOKE_OWN](Context.root(undefined, options?.priority, repeatable, fn), fn);
+    if (signal === undefined) return policy[INVOKE_OWN](Context.root(undefined, options?.priority, repeatable, fn), fn);
     if (signal.aborted) return Promise.reject(signal.reason);
-    return raceCallerAbort(this[INVOKE_OWN](Context.root(signal, options?.priority, repeatable, fn), fn), signal);
+    return raceCallerAbort(policy[INVOKE_OWN](Context.root(signal, options?.priority, repeatable, fn), fn), signal);
   }
 }
 

@@ -180,7 +180,7 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy, AdmissionStage {
 
   /** The caller's own function abandons no work: no context that holds the slot for it. */
   override [INVOKE_OWN]<T>(ctx: Context, fn: Operation<T>): Promise<T> {
-    if (this[ADMIT]() !== NOT_NOW) return callSafely(fn, ctx).then(this.#releaseAfterValue, this.#releaseAfterError);
+    if (this[ADMIT]() !== NOT_NOW) return this.#releasedAfter(callSafely(fn, ctx));
     return this.#queueOrReject(ctx, fn, false);
   }
 
@@ -205,11 +205,11 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy, AdmissionStage {
   }
 
   [PASS_VALUE](_ticket: unknown, _ctx: Context, value: unknown): unknown {
-    return this.#releaseAfterValue(value);
+    return Bulkhead.#releaseAfterValue.call(this, value);
   }
 
   [PASS_ERROR](_ticket: unknown, _ctx: Context, error: unknown): never {
-    return this.#releaseAfterError(error);
+    return Bulkhead.#releaseAfterError.call(this, error);
   }
 
   [HOLD](_ticket: unknown, work: PromiseLike<unknown>): void {
@@ -222,7 +222,7 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy, AdmissionStage {
    * context that reports abandoned work to this bulkhead.
    */
   #run<T>(ctx: Context, fn: Operation<T>, holds: boolean): Promise<T> {
-    if (!holds) return callSafely(fn, ctx).then(this.#releaseAfterValue, this.#releaseAfterError);
+    if (!holds) return this.#releasedAfter(callSafely(fn, ctx));
     const outer = ctx.onAbandon;
     const own = (this.#holdWork ??= (work) => this.#hold(work));
     const hold: AbandonHandler =
@@ -232,18 +232,33 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy, AdmissionStage {
             own(work);
             outer(work);
           };
-    return callSafely(fn, ctx.withOnAbandon(hold)).then(this.#releaseAfterValue, this.#releaseAfterError);
+    return this.#releasedAfter(callSafely(fn, ctx.withOnAbandon(hold)));
   }
 
-  readonly #releaseAfterValue = <V>(value: V): V => {
+  /**
+   * `work`, releasing its slot when it settles. The two handlers are bound to this bulkhead by its
+   * first call that needs them: a bulkhead inside a pipeline (released by the stage behind it)
+   * never holds them.
+   */
+  #releasedAfter<T>(work: Promise<T>): Promise<T> {
+    return work.then(
+      (this.#afterValue ??= Bulkhead.#releaseAfterValue.bind(this)) as (value: T) => T,
+      (this.#afterError ??= Bulkhead.#releaseAfterError.bind(this)),
+    );
+  }
+
+  static #releaseAfterValue(this: Bulkhead, value: unknown): unknown {
     this.#release();
     return value;
-  };
+  }
 
-  readonly #releaseAfterError = (error: unknown): never => {
+  static #releaseAfterError(this: Bulkhead, error: unknown): never {
     this.#release();
     throw error;
-  };
+  }
+
+  #afterValue: ((value: unknown) => unknown) | undefined;
+  #afterError: ((error: unknown) => never) | undefined;
 
   /** {@link #hold} as a function for the contexts of inner stages; made by the first call that needs it. */
   #holdWork: AbandonHandler | undefined;

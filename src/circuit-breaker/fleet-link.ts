@@ -3,7 +3,7 @@ import type { Unsubscribe } from '../events.js';
 import type { Fleet, FleetBreakerMember, FleetBreakerReport, FleetBreakerView, FleetMembership } from '../fleet/fleet.js';
 import type { CircuitStateChangeEvent } from './events.js';
 import type { BreakerSettings, FleetWindowRules } from './options.js';
-import type { BreakerMachine } from './state-machine.js';
+import { openForAt, type BreakerMachine } from './state-machine.js';
 
 /** What the link needs of its breaker: its state changes and the outcomes of its calls. */
 export interface LinkedBreaker {
@@ -81,7 +81,7 @@ class BreakerFleetLink implements FleetBreakerMember {
             opened,
             probe: this.#probe,
             wantProbe,
-            pool: { ...rules, calls: this.#calls, failures: this.#failures, openFor: this.#machine.rules.openFor(this.#machine.opens + 1) },
+            pool: { ...rules, calls: this.#calls, failures: this.#failures, openFor: openForAt(this.#machine.rules, this.#machine.opens + 1) },
           };
     this.#calls = 0;
     this.#failures = 0;

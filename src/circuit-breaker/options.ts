@@ -255,11 +255,12 @@ function requiredInteger(read: OptionReader, key: string, min: number, max: numb
 
 const OPEN_FOR = `a number of milliseconds in [0, ${MAX_TIMER_DELAY}], or a function (opens) => ms that returns one`;
 
-function readOpenFor(read: OptionReader): OpenForBackoff {
+/** The `openFor` option: a number stays a number (a function per breaker would cost it a closure). */
+function readOpenFor(read: OptionReader): number | OpenForBackoff {
   const raw = read.has('openFor') ? read.raw('openFor') : 10_000;
   if (typeof raw === 'number') {
     if (!(raw >= 0 && raw <= MAX_TIMER_DELAY)) read.fail('openFor', OPEN_FOR);
-    return () => raw;
+    return raw;
   }
   if (typeof raw !== 'function') return read.fail('openFor', OPEN_FOR);
   const backoff = raw as OpenForBackoff;

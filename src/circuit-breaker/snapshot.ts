@@ -1,6 +1,6 @@
 import { MAX_TIMER_DELAY, type Clock } from '../clock.js';
 import type { OptionReader } from '../options.js';
-import type { BreakerMachine, CircuitState } from './state-machine.js';
+import { openForAt, type BreakerMachine, type CircuitState, type MachineRules } from './state-machine.js';
 
 /**
  * A circuit breaker's state as plain JSON, from `toJSON()`: pass it as `initialState` to a new
@@ -51,7 +51,7 @@ export interface RestoredState {
  * Reads and checks the `initialState` option (a {@link CircuitBreakerSnapshot}); `openFor` is the
  * restoring breaker's own rule, the cap for a snapshot that does not say how long it was open for.
  */
-export function readSnapshot(read: OptionReader, clock: Clock, openFor: (opens: number) => number): RestoredState | undefined {
+export function readSnapshot(read: OptionReader, clock: Clock, openFor: MachineRules['openFor']): RestoredState | undefined {
   if (!read.has('initialState')) return undefined;
   const snapshot = read.nested('initialState', ['state', 'opens', 'openUntil', 'openFor']);
   if (!snapshot.has('state')) snapshot.fail('state', "one of 'closed', 'open', 'half-open', 'isolated'");
@@ -60,7 +60,7 @@ export function readSnapshot(read: OptionReader, clock: Clock, openFor: (opens: 
   if (state !== 'open') return { state, opens, openUntil: 0, openFor: 0 };
   if (!snapshot.has('openUntil')) snapshot.fail('openUntil', 'a wall-clock time in ms (the circuit is open)');
   const wallUntil = snapshot.number('openUntil', 0, 0);
-  const period = snapshot.has('openFor') ? snapshot.duration('openFor', 0) : openFor(Math.max(opens, 1));
+  const period = snapshot.has('openFor') ? snapshot.duration('openFor', 0) : openForAt({ openFor }, Math.max(opens, 1));
   const left = Math.min(Math.max(wallUntil - clock.wallNow(), 0), period, MAX_TIMER_DELAY);
   return { state, opens, openUntil: clock.now() + left, openFor: period };
 }

@@ -41,8 +41,17 @@ export interface MachineRules {
   readonly maxProbes: number;
   /** Slow probes re-open the circuit once slow probes / `maxProbes` reach this (Infinity: never). */
   readonly slowProbeRate: number;
-  /** Milliseconds to stay open, from the number of opens since the last close (1 for the first). */
-  readonly openFor: (opens: number) => number;
+  /**
+   * Milliseconds to stay open: a number, or a function of the number of opens since the last
+   * close (1 for the first). Read it with {@link openForAt}.
+   */
+  readonly openFor: number | ((opens: number) => number);
+}
+
+/** How long `rules` keep the circuit open after its `opens`-th open. */
+export function openForAt(rules: Pick<MachineRules, 'openFor'>, opens: number): number {
+  const openFor = rules.openFor;
+  return typeof openFor === 'number' ? openFor : openFor(opens);
 }
 
 /** The key of the method a machine calls on every change of state. */
@@ -216,7 +225,7 @@ export class BreakerMachine {
   #open(now: number): void {
     if (Number.isNaN(now)) now = this.clock?.now() ?? now;
     this.opens++;
-    this.openDuration = this.rules.openFor(this.opens);
+    this.openDuration = openForAt(this.rules, this.opens);
     this.openUntil = now + this.openDuration;
     this.#moveTo('open');
   }
