@@ -24,7 +24,7 @@ import { readBreakerOptions, type CircuitBreakerOptions } from './options.js';
 import { takeSnapshot, type CircuitBreakerSnapshot } from './snapshot.js';
 import { TimeWindow } from './time-window.js';
 import { linkToFleet } from './fleet-link.js';
-import { ADMITTED, BreakerMachine, TRANSITIONED, FAILURE, IGNORED, PROBE, REJECTED, SUCCESS, type CircuitState } from './state-machine.js';
+import { BreakerMachine, TRANSITIONED, FAILURE, IGNORED, PROBE, REJECTED, SUCCESS, type CircuitState } from './state-machine.js';
 import { rate } from './window.js';
 
 /**
@@ -62,6 +62,14 @@ export interface CircuitBreakerPolicy extends ObservablePolicy {
 }
 
 const EMPTY = Object.freeze({});
+
+/** The ticket of a call admitted by a closed breaker that times its calls: its period and start. */
+class TimedTicket {
+  constructor(
+    readonly generation: number,
+    readonly start: number,
+  ) {}
+}
 const BREAKERS = new Topic('circuit-breaker');
 
 /**
@@ -219,18 +227,28 @@ class CircuitBreaker extends PolicyBase implements CircuitBreakerPolicy, Admissi
   }
 
   /** Admits a call to a closed breaker that needs no duration; any other goes through {@link invoke}. */
+  /**
+   * Admits a call to a closed breaker; any other (a probe, a rejection) goes through
+   * {@link invoke}. The ticket is the call's period, with its start time when its duration is
+   * needed (slow calls, outcome listeners).
+   */
   [ADMIT](): unknown {
     const machine = this.#machine;
-    if (machine.state !== 'closed' || this.#timesCalls() || machine.admit(NaN) !== ADMITTED) return NOT_NOW;
-    return machine.generation;
+    if (machine.state !== 'closed') return NOT_NOW;
+    if (!this.#timesCalls()) return machine.generation;
+    return new TimedTicket(machine.generation, entryNow(this.#clock));
   }
 
-  [PASS_VALUE](generation: unknown, _ctx: Context, value: unknown): unknown {
-    return this.#onValue(value, generation as number, NaN);
+  [PASS_VALUE](ticket: unknown, _ctx: Context, value: unknown): unknown {
+    if (typeof ticket === 'number') return this.#onValue(value, ticket, NaN);
+    const { generation, start } = ticket as TimedTicket;
+    return this.#onValue(value, generation, start);
   }
 
-  [PASS_ERROR](generation: unknown, ctx: Context, error: unknown): never {
-    return this.#onError(ctx, error, generation as number, NaN);
+  [PASS_ERROR](ticket: unknown, ctx: Context, error: unknown): never {
+    if (typeof ticket === 'number') return this.#onError(ctx, error, ticket, NaN);
+    const { generation, start } = ticket as TimedTicket;
+    return this.#onError(ctx, error, generation, start);
   }
 
   /** Abandoned work is not this breaker's to count: the call's outcome was recorded. */

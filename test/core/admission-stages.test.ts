@@ -39,6 +39,8 @@ function system(fused: boolean, strategy: 'abort' | 'cooperative', timeoutLast: 
     : pipeline(served, again, limiter, throttle, breaker, timed, pool);
   const settled: string[] = [];
   again.onSettled(({ ok, attempts }) => settled.push(`${ok} after ${attempts}`));
+  // A listener of outcomes makes the breaker time its calls (a ticket with a start time).
+  breaker.onFailure(({ duration, slow }) => settled.push(`breaker failure in ${duration} ms${slow ? ', slow' : ''}`));
   return { clock, breaker, pool, policy, outcomes: [], abandoned: [], attempts: [], settled };
 }
 
