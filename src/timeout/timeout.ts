@@ -94,9 +94,10 @@ class Timeout extends PolicyBase implements TimeoutPolicy, SettlesAdmitted {
   }
 
   /**
-   * {@link invoke} for the last stage of a pipeline, behind the stages of `group`, which admitted the call with
-   * `tickets`: this call settles them, innermost first, before it settles itself (see
-   * admission-stage.ts), and tells them of the work it abandons.
+   * {@link invoke} behind the stages of `group`, which admitted the call with `tickets`: one
+   * `then` on this call's promise ends them all, innermost first (see admission-stage.ts), in
+   * the caller's async context even when the deadline ends the call; and this call tells them
+   * of the work it abandons.
    */
   [INVOKE_ADMITTED]<T>(ctx: Context, fn: Operation<T>, group: AdmissionGroup, tickets: unknown[]): Promise<T> {
     const now = entryNow(this.clock);
@@ -109,7 +110,8 @@ class Timeout extends PolicyBase implements TimeoutPolicy, SettlesAdmitted {
     const work = callSafely(fn, call.ctx);
     call.work = work;
     work.then(call.onValue.bind(call), call.onError.bind(call));
-    return promise;
+    if (group === NO_GROUP) return promise;
+    return promise.then(call.passValue.bind(call), call.passError.bind(call)) as Promise<T>;
   }
 
   /** Settles a call: takes it off the queue and stops listening to the caller. */
@@ -184,30 +186,12 @@ class TimedCall<T> extends AbortScope implements Deadline, AdmittedCall {
     this.abort(error);
     if (this.policy.strategy === 'abort') {
       if (this.work) this.ctx.abandon(this.work);
-      if (this.group === NO_GROUP) this.reject(error);
-      // The stages in front hear of it as they would through a rejected promise: once the
-      // deadline queue is done with this wake-up, not in the middle of it.
-      else queueMicrotask(() => this.#end(false, error));
+      this.reject(error);
     }
   }
 
   override abandoned(work: PromiseLike<unknown>): void {
     if (this.group !== NO_GROUP) holdAbandoned(this, work);
-  }
-
-  /** Ends the call: through the stages that admitted it, if any, then its promise. */
-  #end(ok: boolean, outcome: unknown): void {
-    if (this.group !== NO_GROUP) {
-      try {
-        outcome = passOutcome(this, ok, outcome);
-        ok = true;
-      } catch (error) {
-        outcome = error;
-        ok = false;
-      }
-    }
-    if (ok) this.resolve(outcome as T);
-    else this.reject(outcome);
   }
 
   /** Settles the call's place in the queue, and ends its captured scope if it never expired. */
@@ -217,28 +201,30 @@ class TimedCall<T> extends AbortScope implements Deadline, AdmittedCall {
     this.asyncScope = undefined;
   }
 
-  /** True once the call has ended at its deadline, before the function settled ('abort' strategy). */
-  get #endedEarly(): boolean {
-    return this.timedOut !== undefined && this.policy.strategy === 'abort';
-  }
-
   onValue(value: T): void {
     this.#settle();
-    if (!this.#endedEarly) this.#end(true, value);
+    this.resolve(value);
   }
-
 
   onError(error: unknown): void {
     this.#settle();
-    if (this.#endedEarly) return;
     const timedOut = this.timedOut;
     if (timedOut && this.policy.strategy === 'cooperative' && error !== timedOut) {
-      this.#end(false, new TimeoutError(this.policy.name, this.allowed, { cause: error }));
+      this.reject(new TimeoutError(this.policy.name, this.allowed, { cause: error }));
     } else {
-      this.#end(false, error);
+      this.reject(error);
     }
   }
 
+  /** The call resolved: through the stages that admitted it. */
+  passValue(value: T): unknown {
+    return passOutcome(this, true, value);
+  }
+
+  /** The call rejected (or timed out): through the stages that admitted it. */
+  passError(error: unknown): unknown {
+    return passOutcome(this, false, error);
+  }
 }
 
 /**
