@@ -1,3 +1,4 @@
+import { CONTEXT_FREE } from '../events.js';
 import type { Attachment } from './attachment.js';
 import type { Metrics } from './metrics.js';
 import type { CallSource, FallbackSource, TimeoutSource } from './sources.js';
@@ -12,7 +13,8 @@ export function bindCalls(source: CallSource, metrics: Metrics, attachment: Atta
 /** `firebreak_timeouts_total`. */
 export function bindTimeouts(source: TimeoutSource, metrics: Metrics, attachment: Attachment): void {
   const timeouts = attachment.tally(metrics.timeouts, source.name);
-  attachment.add(source.onTimeout(() => void timeouts.count++));
+  // A count needs no caller's context: the timeout need not capture one per call for it.
+  attachment.add(source.onTimeout(Object.assign(() => void timeouts.count++, { [CONTEXT_FREE]: true })));
 }
 
 /** `firebreak_fallbacks_total`. */

@@ -105,7 +105,8 @@ class Timeout extends PolicyBase implements TimeoutPolicy, SettlesAdmitted {
     if (allowed === Infinity) return group === NO_GROUP ? callSafely(fn, ctx) : settledThrough({ group, tickets, entered: ctx }, callSafely(fn, ctx));
     const promise = new Promise<T>(capture);
     const call = new TimedCall<T>(this, ctx, now + allowed, allowed, capturedResolve as (value: T) => void, capturedReject, group, tickets);
-    if (heard(this.#timeouts, TIMEOUTS)) call.asyncScope = callerScope();
+    // Only a listener that may need the caller's async context makes the call capture it (a count does not).
+    if (this.#timeouts?.scoped === true || TIMEOUTS.channel?.hasSubscribers === true) call.asyncScope = callerScope();
     this.#queue.add(call);
     const work = callSafely(fn, call.ctx);
     call.work = work;
