@@ -83,16 +83,19 @@ export class PipelineChain {
 class FusedRun implements AdmissionGroup {
   readonly policies: readonly unknown[];
   readonly count: number;
+  /** Enters the stages behind the settler; none when it is the last stage, which runs the call's function. */
+  readonly #after: Operation<unknown> | undefined;
 
   constructor(
     readonly chain: PipelineChain,
     readonly first: number,
-    readonly settlerAt: number,
+    settlerAt: number,
     readonly settler: SettlesAdmitted,
   ) {
     this.policies = chain.policies;
     // Every policy of the run is an admission stage: see PipelineChain's #fusedAt.
     this.count = settlerAt - first;
+    this.#after = settlerAt === chain.policies.length - 1 ? undefined : (chain.entry(settlerAt + 1) as Operation<unknown>);
   }
 
   inside(index: number): Operation<unknown> {
@@ -115,9 +118,7 @@ class FusedRun implements AdmissionGroup {
       }
       tickets[index] = ticket;
     }
-    const last = this.settlerAt === this.chain.policies.length - 1;
-    const after = last ? (ctx.operation as Operation<unknown>) : (this.chain.entry(this.settlerAt + 1) as Operation<unknown>);
-    return this.settler[INVOKE_ADMITTED](ctx, after, this, tickets);
+    return this.settler[INVOKE_ADMITTED](ctx, this.#after ?? (ctx.operation as Operation<unknown>), this, tickets);
   }
 }
 
