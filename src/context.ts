@@ -172,9 +172,20 @@ export class Context implements CallContext {
     return new Context(scope, this.attempt, Math.min(deadline, this.deadline), this.onAbandon, this.callerSignal, this.priority, this.repeatable, this.operation);
   }
 
-  /** The same call, with `handler` told about work abandoned inside it. */
+  /**
+   * The same call, with `handler` told about work abandoned inside it, before the handlers of the
+   * stages around it (a bulkhead inside another keeps the slots of both).
+   */
   withOnAbandon(handler: AbandonHandler): Context {
-    return new Context(this.#scope, this.attempt, this.deadline, handler, this.callerSignal, this.priority, this.repeatable, this.operation);
+    const outer = this.onAbandon;
+    const told: AbandonHandler =
+      outer === undefined
+        ? handler
+        : (work) => {
+            handler(work);
+            outer(work);
+          };
+    return new Context(this.#scope, this.attempt, this.deadline, told, this.callerSignal, this.priority, this.repeatable, this.operation);
   }
 
   /** The same call, with `operation` as the function its pipeline's innermost stage runs. */

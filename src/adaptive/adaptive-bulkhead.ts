@@ -263,16 +263,8 @@ class AdaptiveBulkhead extends PolicyBase implements AdaptiveBulkheadPolicy {
 
   /** Runs `fn` on a slot already taken, samples its RTT or drop, and releases the slot. */
   #run<T>(ctx: Context, fn: Operation<T>, rank: number): Promise<T> {
-    const outer = ctx.onAbandon;
     const release = this.#releases[rank] as () => void;
-    const own = this.#holds[rank] as AbandonHandler;
-    const hold: AbandonHandler =
-      outer === undefined
-        ? own
-        : (work) => {
-            own(work);
-            outer(work);
-          };
+    const hold = this.#holds[rank] as AbandonHandler;
     const start = this.#clock.now();
     return callSafely(fn, ctx.withOnAbandon(hold)).then(
       (value) => {

@@ -223,15 +223,7 @@ class Bulkhead extends PolicyBase implements BulkheadPolicy, AdmissionStage {
    */
   #run<T>(ctx: Context, fn: Operation<T>, holds: boolean): Promise<T> {
     if (!holds) return this.#releasedAfter(callSafely(fn, ctx));
-    const outer = ctx.onAbandon;
-    const own = (this.#holdWork ??= (work) => this.#hold(work));
-    const hold: AbandonHandler =
-      outer === undefined
-        ? own
-        : (work) => {
-            own(work);
-            outer(work);
-          };
+    const hold = (this.#holdWork ??= (work) => this.#hold(work));
     return this.#releasedAfter(callSafely(fn, ctx.withOnAbandon(hold)));
   }
 
