@@ -1,23 +1,11 @@
 // For ab.mjs: each row's firebreak contender from build A and from build B, in one row.
-import { pathToFileURL } from 'node:url';
-import { join } from 'node:path';
+import { contenderOf, loadBothBuilds } from '../lib/ab-builds.mjs';
 import { median, runContender } from '../lib/harness.mjs';
-import { callRows } from '../lib/call-rows.mjs';
 
-const load = async (dir) => ({
-  lib: await import(pathToFileURL(join(dir, 'index.js')).href),
-  prometheus: await import(pathToFileURL(join(dir, 'prometheus.js')).href).catch(() => undefined),
-});
-const [a, b] = [await load(process.env.AB_A), await load(process.env.AB_B)];
+const builds = await loadBothBuilds();
 const settings = { rounds: Number(process.env.AB_ROUNDS), ms: Number(process.env.AB_MS) };
 for (const id of process.env.AB_ROWS.split(',')) {
-  const pick = async ({ lib, prometheus }) => {
-    const row = callRows(lib, prometheus).find((candidate) => candidate.id === id);
-    if (row === undefined) throw new Error(`no row ${id}`);
-    const { contenders } = await row.build();
-    return contenders.firebreak ?? contenders.instrumented;
-  };
-  const contenders = { A: await pick(a), B: await pick(b) };
+  const contenders = { A: await contenderOf(builds.A, id), B: await contenderOf(builds.B, id) };
   // CPU time of this process per call (process.cpuUsage), not wall time: on a shared machine the
   // other processes' load stretches wall time but not the CPU this process spends.
   const cpuPerCall = async (contender) => {
